@@ -97,9 +97,14 @@ export class Cpu extends CpuMemory {
     const csAttr = this.segAttr[CS];
     this.in64 = this.longMode && (csAttr & ATTR_L) !== 0;
     this.modeKey = this.in64 ? MODE64 : (csAttr & ATTR_DB) ? MODE32 : MODE16;
-    let mask = 1 << 8;
-    for (let s = 0; s < 6; s++) if (this.isFlat(s)) mask |= 1 << s;
+    let mask = 1 << 8, readOnly = 0;
+    for (let s = 0; s < 6; s++) {
+      if (this.isFlat(s)) mask |= 1 << s;
+      const a = this.segAttr[s];
+      if (!this.in64 && (cpu0IsProtected(this.cr0)) && ((a & ATTR_TYPE_CODE) || !(a & 2))) readOnly |= 1 << s;
+    }
     this.segFlatMask = mask;
+    this.segReadOnlyMask = readOnly;
     this.updatePagingMode();
     this.fetchGen = -1;
   }
@@ -191,6 +196,7 @@ export class Cpu extends CpuMemory {
       default: this.efer = lo; break;
     }
     this.updateMode();
+    if (this.pagingLevels === 3) this.loadPdptes();
   }
 
   getSegment(s: number): { selector: number; base: bigint; limit: number; attributes: number } {
@@ -246,6 +252,7 @@ export class Cpu extends CpuMemory {
     if (this.breakpoints.has(key)) return;
     this.breakpoints.set(key, BigInt.asUintN(64, linear));
     this.rebuildBpFilter();
+    this.attention = 1;
   }
 
   removeBreakpoint(linear: bigint): void {
@@ -405,7 +412,7 @@ export class Cpu extends CpuMemory {
         if (single) return STEP;
         continue;
       }
-      if (tf !== 0 && !batch) {
+      if (tf !== 0 && !batch && !(this.movSsShadow && this.shadow === 2)) {
         this.drLo[6] |= DR6_BS;
         const s = this.deliverGuarded(() => deliverEvent(this, DB, EventKind.Trap, -1));
         if (s) return s;
@@ -485,7 +492,7 @@ export class Cpu extends CpuMemory {
   /** Handles the things flagged in `attention` after an instruction retired. */
   private afterInstruction(): StopReason | null {
     this.attention = 0;
-    if (this.shadow > 0) { this.shadow--; if (this.shadow > 0) this.attention = 1; }
+    if (this.shadow > 0) { this.shadow--; if (this.shadow > 0) this.attention = 1; else this.movSsShadow = false; }
     if (this.pendingDrHits !== 0) {
       this.drLo[6] = (this.drLo[6] & ~0xf) | this.pendingDrHits;
       this.pendingDrHits = 0;
@@ -651,6 +658,8 @@ export class Cpu extends CpuMemory {
     return (this.hooks.mmioRead?.(pa, 1) ?? 0xff) & 0xff;
   }
 }
+
+function cpu0IsProtected(cr0: number): boolean { return (cr0 & CR0_PE) !== 0; }
 
 /** Thrown by event delivery when a fault occurs while delivering a double fault. */
 export class TripleFault {

@@ -33,7 +33,7 @@ interface Node {
 
 const maps: (Node | undefined)[][] = [[], [], [], []];
 
-const MODRM_TOKENS = /^(E|G|M|S|C|D|R|U)/;
+const MODRM_TOKENS = /^(E[bvwdqy]?|G[bvwdqyz]|M[pq]?|Sw|Cd|Dd|R[dy])$/;
 
 function parseImms(operands: string): string[] {
   const imms: string[] = [];
@@ -219,7 +219,7 @@ export function decode(fetch: FetchByte, modeKey: number, i: Insn = new Insn(rai
     case 'd': size = 4; break;
     case 'q': size = 8; break;
     case 'y': size = is64 && rexW ? 8 : 4; break;
-    case 'd64': size = is64 ? (opsize16 ? 2 : 8) : (modeKey === MODE16) !== opsize16 ? 2 : 4; break;
+    case 'd64': size = is64 ? (rexW || !opsize16 ? 8 : 2) : (modeKey === MODE16) !== opsize16 ? 2 : 4; break;
     case 'f64': size = is64 ? 8 : (modeKey === MODE16) !== opsize16 ? 2 : 4; break;
     default: size = rexW ? 8 : (modeKey === MODE16) !== opsize16 ? 2 : 4; break;
   }

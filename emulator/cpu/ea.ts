@@ -24,6 +24,7 @@ function seg32(cpu: Cpu, i: Insn, off: number): number {
 }
 
 function seg64(cpu: Cpu, i: Insn, lo: number, hi: number): number {
+  cpu.eaSeg = i.seg;
   if (i.seg >= 4) {
     const base = cpu.segBaseLo[i.seg];
     const r = (lo + base) | 0;
@@ -107,6 +108,7 @@ export function selectEa(i: Insn, ripRelative: boolean): EaFn {
  */
 export function linearOf(cpu: Cpu, seg: number, offLo: number, offHi: number, size: number): number {
   if (cpu.in64) {
+    cpu.eaSeg = seg;
     if (seg >= 4) {
       const lo = (offLo + cpu.segBaseLo[seg]) | 0;
       cpu.eaHi = (offHi + cpu.segBaseHi[seg] + ((lo >>> 0) < (offLo >>> 0) ? 1 : 0)) | 0;

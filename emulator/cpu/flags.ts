@@ -14,6 +14,11 @@ export const F_SBB = 4;
 export const F_LOGIC = 5;
 export const F_INC = 6;
 export const F_DEC = 7;
+/** 64-bit imul: CF = OF = the signed product does not fit in 64 bits (computed on demand). */
+export const F_IMUL64 = 8;
+
+/** Set by the multiply code: whether a signed 64x64 product of lo/hi pairs overflows 64 bits. */
+export const imul64Overflow = { check: (_a: number, _aHi: number, _b: number, _bHi: number): boolean => false };
 
 /** PF for each byte value: 1 when the number of set bits is even. */
 export const PARITY = new Uint8Array(256);
@@ -78,6 +83,7 @@ export class CpuFlags extends CpuState {
       case F_SBB:
         return (this.fcin ? !ult(s, this.fb, this.fbHi, this.fa, this.faHi) : ult(s, this.fa, this.faHi, this.fb, this.fbHi)) ? 1 : 0;
       case F_LOGIC: return 0;
+      case F_IMUL64: return imul64Overflow.check(this.fa, this.faHi, this.fb, this.fbHi) ? 1 : 0;
       default: return this.fcin; // inc/dec keep CF
     }
   }
@@ -102,6 +108,7 @@ export class CpuFlags extends CpuState {
         return signBit(s, (this.fa ^ this.fres) & (this.fb ^ this.fres), (this.faHi ^ this.fresHi) & (this.fbHi ^ this.fresHi));
       case F_SUB: case F_SBB: case F_DEC:
         return signBit(s, (this.fa ^ this.fb) & (this.fa ^ this.fres), (this.faHi ^ this.fbHi) & (this.faHi ^ this.fresHi));
+      case F_IMUL64: return imul64Overflow.check(this.fa, this.faHi, this.fb, this.fbHi) ? 1 : 0;
       default: return 0;
     }
   }
@@ -113,7 +120,7 @@ export class CpuFlags extends CpuState {
 
   getAF(): number {
     if (this.fop === F_MAT) return (this.fmat >>> 4) & 1;
-    if (this.fop === F_LOGIC) return 0;
+    if (this.fop === F_LOGIC || this.fop === F_IMUL64) return 0;
     return ((this.fa ^ this.fb ^ this.fres) >>> 4) & 1;
   }
 
@@ -158,6 +165,21 @@ export class CpuFlags extends CpuState {
         case 13: return a >= b;
         case 14: return a <= b;
         case 15: return a > b;
+      }
+    } else if (this.fop === F_SUB && this.fsz === 8) {
+      const aHi = this.faHi, bHi = this.fbHi;
+      const a = this.fa, b = this.fb;
+      switch (cc) {
+        case 2: return aHi !== bHi ? (aHi >>> 0) < (bHi >>> 0) : (a >>> 0) < (b >>> 0);
+        case 3: return aHi !== bHi ? (aHi >>> 0) > (bHi >>> 0) : (a >>> 0) >= (b >>> 0);
+        case 4: return a === b && aHi === bHi;
+        case 5: return a !== b || aHi !== bHi;
+        case 6: return aHi !== bHi ? (aHi >>> 0) < (bHi >>> 0) : (a >>> 0) <= (b >>> 0);
+        case 7: return aHi !== bHi ? (aHi >>> 0) > (bHi >>> 0) : (a >>> 0) > (b >>> 0);
+        case 12: return aHi !== bHi ? aHi < bHi : (a >>> 0) < (b >>> 0);
+        case 13: return aHi !== bHi ? aHi > bHi : (a >>> 0) >= (b >>> 0);
+        case 14: return aHi !== bHi ? aHi < bHi : (a >>> 0) <= (b >>> 0);
+        case 15: return aHi !== bHi ? aHi > bHi : (a >>> 0) > (b >>> 0);
       }
     } else if (this.fop === F_LOGIC) {
       const z = this.getZF(), s = this.getSF();

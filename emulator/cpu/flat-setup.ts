@@ -109,5 +109,6 @@ export function setupFlatMode(cpu: Cpu, opts: FlatSetupOptions): void {
   cpu.halted = false;
   cpu.clearShutdown();
   cpu.updateMode();
+  if (cpu.pagingLevels === 3) cpu.loadPdptes();
   void EFER_LMA;
 }

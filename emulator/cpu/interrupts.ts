@@ -57,7 +57,8 @@ export function deliverEvent(cpu: Cpu, vector: number, kind: EventKind, errorCod
 
 function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: number): void {
   if (!(cpu.cr0 & 1)) throw new TripleFault(vector); // real mode is not modelled
-  const ext = kind === EventKind.External ? 1 : 0;
+  // EXT: the event is external to the program (an interrupt or an exception being delivered).
+  const ext = kind === EventKind.Software || kind === EventKind.Icebp ? 0 : 1;
   const software = kind === EventKind.Software;
   const pushError = (kind === EventKind.Fault) && vectorHasErrorCode(vector) && errorCode >= 0;
   // The return address: faults restart the instruction, everything else continues after it.

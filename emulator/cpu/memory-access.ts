@@ -42,7 +42,7 @@ export class CpuMemory extends CpuPaging {
 
   private canonical(lo: number, hi: number): void {
     if (this.in64 && ((hi << 16) >> 16) !== hi) {
-      throw new CpuFault(this.stackAccess ? SS_VEC : GP, 0, 0, 0, `non-canonical address ${toBig(lo, hi).toString(16)}`);
+      throw new CpuFault(this.stackAccess || this.eaSeg === 2 ? SS_VEC : GP, 0, 0, 0, `non-canonical address ${toBig(lo, hi).toString(16)}`);
     }
   }
 

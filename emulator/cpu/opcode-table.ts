@@ -16,7 +16,7 @@ import {
   bswap, cbw, cmov, cwd, flagOp, lahf, lea, movAO, movEG, movEI, movGE, movOA, movsxB, movsxd, movsxW, movZI, movzxB,
   movzxW, nop, sahf, setcc, xchgEG, xchgZA, xlat,
 } from './ops/data';
-import { arplHandler, bcd } from './ops/bcd';
+import { arplHandler, bcd, bound } from './ops/bcd';
 import { inOp, insOp, outOp, outsOp } from './ops/io';
 import { div, imul2, mul1 } from './ops/muldiv';
 import { SHIFT_NAMES, shiftDouble, shiftE } from './ops/shift';
@@ -113,6 +113,7 @@ for (let r = 0; r < 8; r++) {
   op(hex(0x58 + r), 'pop', 'Zv', 'd64', popZ, { opReg: true });
 }
 op('60', 'pusha', '', 'v', pusha, { modes: 'no64' });
+op('62', 'bound', 'Gv,M', 'v', bound, { modes: 'no64' });
 op('61', 'popa', '', 'v', popa, { modes: 'no64' });
 op('63', 'arpl', 'Ew,Gw', 'w', () => fixed(arplHandler)(), {
   modes: 'no64', alt64: alt('63', 'movsxd', 'Gv,Ed', 'v', movsxd),
@@ -278,8 +279,8 @@ op('0F 07', 'sysret', '', 'y', sysret);
 op('0F 08', 'invd', '', 'v', () => privilegedNop('invd'));
 op('0F 09', 'wbinvd', '', 'v', () => privilegedNop('wbinvd'));
 op('0F 0B', 'ud2', '', 'v', ud2);
-op('0F 0D', 'prefetch', 'Ev', 'v', nop, { memOnly: true });
-op('0F 18', 'prefetch', 'Ev', 'v', nop, { memOnly: true });
+op('0F 0D', 'prefetch', 'Ev', 'v', nop); // register forms are reserved NOPs
+op('0F 18', 'prefetch', 'Ev', 'v', nop);
 for (let h = 0x19; h <= 0x1f; h++) op(hex(0x0f) + ' ' + hex(h), 'nop', 'Ev', 'v', nop); // hint NOPs (incl. multi-byte nop, endbr)
 op('0F 20', 'mov', 'Rd,Cd', 'v', () => movCr(false), { modrm: true, modIgnored: true });
 op('0F 21', 'mov', 'Rd,Dd', 'v', () => movDr(false), { modrm: true, modIgnored: true });
@@ -347,13 +348,14 @@ op('0F B9', 'ud1', 'Gv,Ev', 'v', ud2);
 
 // ---- SSE/MMX space: decoded with ModRM so lengths are right, executed as "not available"
 const SSE_OPCODES = [
-  ...range(0x10, 0x17), ...range(0x28, 0x2f), ...range(0x50, 0x7f), ...range(0xc2, 0xc6), ...range(0xd0, 0xfe),
+  ...range(0x10, 0x17), ...range(0x28, 0x2f), ...range(0x50, 0x76), ...range(0x78, 0x7f), ...range(0xc2, 0xc6), ...range(0xd0, 0xfe),
 ];
 for (const b of SSE_OPCODES) {
   const name = `sse 0f ${b.toString(16)}`;
   const imm = b === 0x70 || (b >= 0x71 && b <= 0x73) || b === 0xc2 || b === 0xc4 || b === 0xc5 || b === 0xc6;
   op('0F ' + hex(b), name, imm ? 'Ev,Ib' : 'Ev', 'v', () => sse(name), { byteRegs: false });
 }
+op('0F 77', 'emms', '', 'v', () => x87(false));
 function range(a: number, b: number): number[] { const r: number[] = []; for (let x = a; x <= b; x++) r.push(x); return r; }
 
 export const OPCODE_ROWS: readonly OpRow[] = rows;

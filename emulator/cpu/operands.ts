@@ -5,6 +5,7 @@
  */
 import type { Cpu } from './cpu';
 import type { Insn } from './insn';
+import { gp } from './fault';
 
 export function rdE(cpu: Cpu, i: Insn): number {
   if (i.rm >= 0) return cpu.getN(i.size, i.rm);
@@ -13,8 +14,14 @@ export function rdE(cpu: Cpu, i: Insn): number {
 }
 
 /** Reads E for an instruction that will write it back (checks write permission on memory). */
+/** #GP(0) for a write through a read-only or code segment (32-bit modes). */
+export function checkSegWritable(cpu: Cpu, seg: number): void {
+  if ((cpu.segReadOnlyMask >> seg) & 1) throw gp(0, `write through a read-only segment (${'ECSDFG'[seg]}S)`);
+}
+
 export function rdEw(cpu: Cpu, i: Insn): number {
   if (i.rm >= 0) return cpu.getN(i.size, i.rm);
+  checkSegWritable(cpu, i.seg);
   const lo = i.ea(cpu, i);
   cpu.opLo = lo;
   cpu.opHi = cpu.eaHi;
@@ -30,7 +37,7 @@ export function wrEw(cpu: Cpu, i: Insn, v: number): void {
 /** Writes E without a prior read. */
 export function wrE(cpu: Cpu, i: Insn, v: number): void {
   if (i.rm >= 0) cpu.setN(i.size, i.rm, v);
-  else { const lo = i.ea(cpu, i); cpu.wrN(i.size, lo, cpu.eaHi, v); }
+  else { checkSegWritable(cpu, i.seg); const lo = i.ea(cpu, i); cpu.wrN(i.size, lo, cpu.eaHi, v); }
 }
 
 export function rdE64(cpu: Cpu, i: Insn): number {
@@ -41,6 +48,7 @@ export function rdE64(cpu: Cpu, i: Insn): number {
 
 export function rdEw64(cpu: Cpu, i: Insn): number {
   if (i.rm >= 0) { cpu.tmpHi = cpu.regHi[i.rm]; return cpu.regLo[i.rm]; }
+  checkSegWritable(cpu, i.seg);
   const lo = i.ea(cpu, i);
   cpu.opLo = lo;
   cpu.opHi = cpu.eaHi;
@@ -54,7 +62,7 @@ export function wrEw64(cpu: Cpu, i: Insn, lo: number, hi: number): void {
 
 export function wrE64(cpu: Cpu, i: Insn, lo: number, hi: number): void {
   if (i.rm >= 0) { cpu.regLo[i.rm] = lo; cpu.regHi[i.rm] = hi; }
-  else { const a = i.ea(cpu, i); cpu.wr64(a, cpu.eaHi, lo, hi); }
+  else { checkSegWritable(cpu, i.seg); const a = i.ea(cpu, i); cpu.wr64(a, cpu.eaHi, lo, hi); }
 }
 
 /** Reads E at a size other than the instruction's operand size (movzx, movsx, mov sreg). */
@@ -67,7 +75,7 @@ export function rdESized(cpu: Cpu, i: Insn, size: number): number {
 /** Writes E at a size other than the operand size (setcc, mov r/m16 from sreg to memory). */
 export function wrESized(cpu: Cpu, i: Insn, size: number, v: number): void {
   if (i.rm >= 0) cpu.setN(size, i.rm, v);
-  else { const lo = i.ea(cpu, i); cpu.wrN(size, lo, cpu.eaHi, v); }
+  else { checkSegWritable(cpu, i.seg); const lo = i.ea(cpu, i); cpu.wrN(size, lo, cpu.eaHi, v); }
 }
 
 /** Mask of an operand size in bytes 1, 2 or 4 (4 → all 32 bits). */

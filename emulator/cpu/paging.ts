@@ -48,6 +48,18 @@ export class CpuPaging extends CpuFlags {
   readonly watchedPhysPages = new Set<number>();
   /** 0: paging off, 2: 2-level, 3: PAE, 4: 4-level. */
   pagingLevels = 0;
+  /** PAE PDPTE registers, loaded from memory when CR3 is written or PAE paging is enabled. */
+  readonly pdpteLo = new Int32Array(4);
+  readonly pdpteHi = new Int32Array(4);
+
+  /** Loads the PDPTE registers from the table at CR3 (PAE paging). */
+  loadPdptes(): void {
+    const base = (this.cr3Lo & 0xffffffe0) >>> 0;
+    for (let k = 0; k < 4; k++) {
+      [this.pdpteLo[k], this.pdpteHi[k]] = this.readEntry(base + k * 8);
+    }
+    this.flushTlb();
+  }
 
   flushTlb(): void {
     this.tlbTagLo.fill(TAG_INVALID);
@@ -171,7 +183,7 @@ export class CpuPaging extends CpuFlags {
     let entLo = 0, entHi = 0, entAddr = 0;
     const addrs: number[] = [];
     if (levels === 4) {
-      const pml4Index = ((hi & 0xff) << 1 | (lo >>> 31)) & 0x1ff;
+      const pml4Index = (hi >>> 7) & 0x1ff; // linear bits 47:39
       entAddr = this.cr3Hi * 0x100000000 + ((this.cr3Lo & 0xfffff000) >>> 0) + pml4Index * 8;
       [entLo, entHi] = this.readEntry(entAddr);
       if (!(entLo & 1)) throw this.pageFault(lo, hi, cls, false, false);
@@ -192,8 +204,7 @@ export class CpuPaging extends CpuFlags {
       }
     } else {
       // PAE: the PDPTE has no permission bits; bits 1, 2 and 5..8 are reserved.
-      entAddr = ((this.cr3Lo & 0xffffffe0) >>> 0) + (lo >>> 30) * 8;
-      [entLo, entHi] = this.readEntry(entAddr);
+      entLo = this.pdpteLo[lo >>> 30]; entHi = this.pdpteHi[lo >>> 30];
       if (!(entLo & 1)) throw this.pageFault(lo, hi, cls, false, false);
       if ((entLo & 0x1e6) || (entHi & (ENTRY_HI_RSVD | 0x80000000))) throw this.pageFault(lo, hi, cls, true, true);
     }
@@ -219,7 +230,7 @@ export class CpuPaging extends CpuFlags {
       (entHi & ENTRY_HI_ADDR) * 0x100000000 + ((entLo & 0xfffff000) >>> 0), entAddr);
   }
 
-  private readEntry(pa: number): [number, number] {
+  protected readEntry(pa: number): [number, number] {
     if (pa + 8 > this.mem.size) return [ALL_ONES, ALL_ONES];
     return [this.mem.view.getInt32(pa, true), this.mem.view.getInt32(pa + 4, true)];
   }

@@ -22,6 +22,8 @@ export class CpuState {
   curHi = 0;
   /** Scratch high words returned beside a low word (effective addresses, 64-bit loads). */
   eaHi = 0;
+  /** Segment of the last 64-bit-mode effective address (non-canonical SS accesses raise #SS). */
+  eaSeg = 3;
   tmpHi = 0;
 
   /** RFLAGS bits other than the six arithmetic flags. */
@@ -47,6 +49,8 @@ export class CpuState {
   readonly segAttr = new Int32Array(9);
   /** Bit n set: segment n has base 0, a 4 GiB expand-up limit and is usable, so checks can be skipped. */
   segFlatMask = 1 << 8;
+  /** Bit n set: segment n may not be written (code, or data without W) outside 64-bit mode. */
+  segReadOnlyMask = 0;
 
   gdtBaseLo = 0;
   gdtBaseHi = 0;
@@ -94,6 +98,8 @@ export class CpuState {
   attention = 0;
   /** Interrupts are inhibited for one instruction after sti / mov ss / pop ss. */
   interruptShadow = false;
+  /** The interrupt shadow comes from mov ss / pop ss, which also delays a single-step trap. */
+  movSsShadow = false;
   /** Retired instructions: the virtual clock. */
   icount = 0;
 

@@ -1,9 +1,9 @@
 /** Decimal-adjust instructions (32-bit modes only) and arpl, per their SDM pseudocode. */
 import { AF, CF, ZF } from '../constants';
-import { de } from '../fault';
+import { CpuFault, de } from '../fault';
 import { PARITY } from '../flags';
 import type { Handler } from '../insn';
-import { rdEw, wrEw } from '../operands';
+import { rdEw, sext, wrEw } from '../operands';
 
 function szp(v: number): number {
   return (v & 0x80) | (v === 0 ? ZF : 0) | (PARITY[v] << 2);
@@ -64,3 +64,14 @@ export const arplHandler: Handler = (cpu, i) => {
     cpu.fmat |= ZF;
   } else cpu.fmat &= ~ZF;
 };
+
+/** 62: bound r, m: #BR unless lower <= index <= upper (signed, operand-size words at m and m+size). */
+export function bound(size: number): Handler {
+  return (cpu, i) => {
+    const a = i.ea(cpu, i), aHi = cpu.eaHi;
+    const lower = sext(size, cpu.rdN(size, a, aHi));
+    const upper = sext(size, cpu.rdN(size, cpu.addLinear(a, aHi, size), cpu.eaHi));
+    const index = sext(size, cpu.getN(size, i.reg));
+    if (index < lower || index > upper) throw new CpuFault(5);
+  };
+}

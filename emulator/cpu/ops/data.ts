@@ -2,7 +2,7 @@
 import { AF, CF, DF, PF, SF, ZF } from '../constants';
 import { linearOf } from '../ea';
 import type { Handler } from '../insn';
-import { rdE, rdE64, rdESized, rdEw, rdEw64, sext, wrE, wrE64, wrESized, wrEw, wrEw64 } from '../operands';
+import { checkSegWritable, rdE, rdE64, rdESized, rdEw, rdEw64, sext, wrE, wrE64, wrESized, wrEw, wrEw64 } from '../operands';
 
 export function movEG(size: number): Handler {
   if (size === 8) return (cpu, i) => { wrE64(cpu, i, cpu.regLo[i.reg], cpu.regHi[i.reg]); };
@@ -38,6 +38,7 @@ export function movAO(size: number): Handler {
 /** A2/A3: mov moffs, rAX. */
 export function movOA(size: number): Handler {
   return (cpu, i) => {
+    checkSegWritable(cpu, i.seg);
     const lo = linearOf(cpu, i.seg, i.imm, i.immHi, size);
     if (size === 8) cpu.wr64(lo, cpu.eaHi, cpu.regLo[0], cpu.regHi[0]);
     else cpu.wrN(size, lo, cpu.eaHi, cpu.getN(size, 0));

@@ -4,7 +4,7 @@
  * and falls back to BigInt (a cold path) for wider dividends.
  */
 import type { Cpu } from '../cpu';
-import { PARITY } from '../flags';
+import { F_IMUL64, imul64Overflow, PARITY } from '../flags';
 import type { Handler } from '../insn';
 import { de } from '../fault';
 import { rdE, rdE64, sext, sizeMask } from '../operands';
@@ -89,16 +89,23 @@ export function mul1(size: number, signed: boolean): Handler {
   };
 }
 
+imul64Overflow.check = (aLo, aHi, bLo, bHi) => {
+  muls64(aLo, aHi, bLo, bHi);
+  const ext = out.hi >> 31;
+  return out.w2 !== ext || out.w3 !== ext;
+};
+
 /** imul r, r/m and imul r, r/m, imm: truncated signed product. `immediate`: take the multiplier from imm. */
 export function imul2(size: number, immediate: boolean): Handler {
   if (size === 8) {
+    // Only the low 64 bits are needed here; CF/OF (the overflow) are computed if something reads them.
     return (cpu, i) => {
       const aLo = rdE64(cpu, i), aHi = cpu.tmpHi;
       const bLo = immediate ? i.imm : cpu.regLo[i.reg], bHi = immediate ? i.immHi : cpu.regHi[i.reg];
-      const w0 = muls64(aLo, aHi, bLo, bHi);
-      const w1 = out.hi, ext = w1 >> 31;
+      const w0 = mulu32(aLo, bLo);
+      const w1 = (out.hi + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) | 0;
       cpu.regLo[i.reg] = w0; cpu.regHi[i.reg] = w1;
-      mulFlags(cpu, out.w2 !== ext || out.w3 !== ext, w0, w1 >>> 31);
+      cpu.setFlagsOp(F_IMUL64, 8, aLo, aHi, bLo, bHi, w0, w1, 0);
     };
   }
   return (cpu, i) => {

@@ -187,7 +187,7 @@ export function shiftDouble(left: boolean, size: number, countFrom: 'imm' | 'cl'
       const lo = rdEw64(cpu, i), hi = cpu.tmpHi;
       if (count === 0) return;
       const sLo = cpu.regLo[i.reg], sHi = cpu.regHi[i.reg];
-      let rLo: number, rHi: number, cf: number;
+      let cf: number;
       if (left) {
         shl64(lo, hi, count, t1); shr64(sLo, sHi, 64 - count, t2);
         cf = bit64(lo, hi, 64 - count);
@@ -195,7 +195,7 @@ export function shiftDouble(left: boolean, size: number, countFrom: 'imm' | 'cl'
         shr64(lo, hi, count, t1); shl64(sLo, sHi, 64 - count, t2);
         cf = bit64(lo, hi, count - 1);
       }
-      rLo = t1[0] | t2[0]; rHi = t1[1] | t2[1];
+      const rLo = t1[0] | t2[0], rHi = t1[1] | t2[1];
       cpu.setFlagsMat(resultFlags(8, rLo, rHi, cf, ((rHi ^ hi) >>> 31)));
       wrEw64(cpu, i, rLo, rHi);
     };

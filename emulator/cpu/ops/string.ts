@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu';
 import { DF } from '../constants';
 import { linearOf } from '../ea';
 import type { Handler, Insn } from '../insn';
+import { checkSegWritable } from '../operands';
 import { alu, alu64, CMP } from './alu';
 
 /** Iterations executed before a repeated instruction yields to the run loop. */
@@ -57,6 +58,7 @@ type Kind = 'movs' | 'stos' | 'lods' | 'cmps' | 'scas';
 function iterate(cpu: Cpu, i: Insn, kind: Kind, size: number, delta: number): boolean {
   switch (kind) {
     case 'movs': {
+      checkSegWritable(cpu, 0);
       const sLo = strAddr(cpu, i.seg, 6, i, size), sHi = cpu.eaHi;
       const v = rd(cpu, size, sLo, sHi), vHi = cpu.tmpHi;
       const dLo = strAddr(cpu, 0, 7, i, size), dHi = cpu.eaHi;
@@ -66,6 +68,7 @@ function iterate(cpu: Cpu, i: Insn, kind: Kind, size: number, delta: number): bo
       return true;
     }
     case 'stos': {
+      checkSegWritable(cpu, 0);
       const dLo = strAddr(cpu, 0, 7, i, size), dHi = cpu.eaHi;
       if (size === 8) cpu.wr64(dLo, dHi, cpu.regLo[0], cpu.regHi[0]); else cpu.wrN(size, dLo, dHi, cpu.getN(size, 0));
       stepReg(cpu, 7, i.addrSize, delta);

@@ -6,8 +6,8 @@
 import type { Cpu } from '../cpu';
 import {
   ATTR_DB, ATTR_L, CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR0_AM, CR0_CD, CR0_NW, CR0_ET,
-  CR4_DE, CR4_FSGSBASE, CR4_OSFXSR, CR4_PAE, CR4_SUPPORTED, CR4_TSD, CR4_PCE, CS, DR6_FIXED1, DR7_FIXED1, DS, EFER_LMA,
-  EFER_LME, EFER_SCE, ES, FS, GS, IF, IOPL_MASK, IOPL_SHIFT, LDTR, OF, RF, SS, TR, VM, CR4_UMIP,
+  CR4_DE, CR4_FSGSBASE, DR6_BD, DR7_GD, CR4_OSFXSR, CR4_PAE, CR4_SUPPORTED, CR4_TSD, CR4_PCE, CS, DR6_FIXED1, DR7_FIXED1, DS, EFER_LMA,
+  EFER_LME, EFER_SCE, ES, MAXPHYADDR, FS, GS, IF, IOPL_MASK, IOPL_SHIFT, LDTR, OF, RF, SS, TR, VM, CR4_UMIP,
 } from '../constants';
 import { CpuFault, gp, nm, ud } from '../fault';
 import type { Handler, Insn } from '../insn';
@@ -24,6 +24,24 @@ function requireCpl0(cpu: Cpu, what: string): void {
 
 // ------------------------------------------------------------------ control and debug registers
 
+/**
+ * PAE paging loads the four PDPTEs when CR3 is written (or PAE paging is enabled); a present
+ * entry with reserved bits set makes that write #GP(0) (SDM vol. 3 4.4.1).
+ */
+function checkPaePdptes(cpu: Cpu, cr3: number): void {
+  const base = (cr3 & 0xffffffe0) >>> 0;
+  for (let k = 0; k < 4; k++) {
+    const pa = base + k * 8;
+    if (pa + 8 > cpu.mem.size) continue;
+    const lo = cpu.mem.view.getInt32(pa, true), hi = cpu.mem.view.getInt32(pa + 4, true);
+    if ((lo & 1) && ((lo & 0x1e6) || (hi & ~((1 << (MAXPHYADDR - 32)) - 1)))) throw gp(0, `reserved bits in PDPTE ${k}`);
+  }
+}
+
+function paePaging(cr0: number, cr4: number, efer: number): boolean {
+  return (cr0 & CR0_PG) !== 0 && (cr4 & CR4_PAE) !== 0 && (efer & EFER_LMA) === 0;
+}
+
 const CR0_VALID = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
 
 export function writeCr(cpu: Cpu, n: number, lo: number, hi: number): void {
@@ -35,23 +53,31 @@ export function writeCr(cpu: Cpu, n: number, lo: number, hi: number): void {
       const enablingPaging = (lo & CR0_PG) && !(cpu.cr0 & CR0_PG);
       if (enablingPaging && (cpu.efer & EFER_LME) && !(cpu.cr4 & CR4_PAE)) throw gp(0, 'long mode needs CR4.PAE');
       if (!(lo & CR0_PG) && cpu.in64) throw gp(0, 'clearing CR0.PG in 64-bit mode');
+      const loadPdptes = enablingPaging && !(cpu.efer & EFER_LME) && paePaging(lo, cpu.cr4, 0);
+      if (loadPdptes) checkPaePdptes(cpu, cpu.cr3Lo);
       cpu.cr0 = lo | CR0_ET;
       // Long mode activates when paging is enabled with EFER.LME (and deactivates when it is disabled).
       if (enablingPaging && (cpu.efer & EFER_LME)) cpu.efer |= EFER_LMA;
       if (!(lo & CR0_PG)) cpu.efer &= ~EFER_LMA;
       cpu.updateMode();
+      if (loadPdptes) cpu.loadPdptes();
       return;
     }
     case 2: cpu.cr2Lo = lo; cpu.cr2Hi = cpu.longMode ? hi : 0; return;
     case 3:
+      if (paePaging(cpu.cr0, cpu.cr4, cpu.efer)) checkPaePdptes(cpu, lo);
       cpu.cr3Lo = lo; cpu.cr3Hi = cpu.longMode ? hi & 0xfffff : 0;
+      if (paePaging(cpu.cr0, cpu.cr4, cpu.efer)) cpu.loadPdptes();
       cpu.flushTlb();
       return;
     case 4: {
       if (hi !== 0 || (lo & ~CR4_SUPPORTED)) throw gp(0, 'reserved or unsupported CR4 bits');
       if (cpu.longMode && !(lo & CR4_PAE)) throw gp(0, 'clearing CR4.PAE in long mode');
+      const loadPdptes = !(cpu.cr4 & CR4_PAE) && paePaging(cpu.cr0, lo, cpu.efer);
+      if (loadPdptes) checkPaePdptes(cpu, cpu.cr3Lo);
       cpu.cr4 = lo;
       cpu.updateMode();
+      if (loadPdptes) cpu.loadPdptes();
       return;
     }
     case 8: if (hi !== 0 || (lo & ~15)) throw gp(0, 'reserved CR8 bits'); cpu.cr8 = lo; return;
@@ -100,6 +126,7 @@ export function applyDr7(cpu: Cpu): void {
     cpu.watches.push({ id: -1 - n, start: addr, end: addr + BigInt(len), physical: false, read: rw === 3, write: true, guestDr: n });
   }
   cpu.drExecActive = exec;
+  cpu.attention = 1;
   cpu.rebuildWatchPages();
 }
 
@@ -107,6 +134,12 @@ export function applyDr7(cpu: Cpu): void {
 export function movDr(toDr: boolean): Handler {
   return (cpu, i) => {
     requireCpl0(cpu, 'mov DR');
+    if (cpu.drLo[7] & DR7_GD) {
+      // General detect: the access faults with #DB, DR6.BD set and DR7.GD cleared for the handler.
+      cpu.drLo[6] |= DR6_BD;
+      cpu.drLo[7] &= ~DR7_GD;
+      throw new CpuFault(1, -1, 0, 0, 'debug-register access with DR7.GD set');
+    }
     let n = i.reg & 7;
     if (i.reg > 7) throw ud('DR8-15');
     if (n === 4 || n === 5) {
@@ -118,7 +151,7 @@ export function movDr(toDr: boolean): Handler {
       let lo = cpu.regLo[r], hi = cpu.in64 ? cpu.regHi[r] : 0;
       if (n >= 6 && hi !== 0) throw gp(0, `reserved DR${n} bits`);
       if (n === 6) { lo = lo | DR6_FIXED1; hi = 0; }
-      if (n === 7) { lo = (lo | DR7_FIXED1) & ~0xd000; hi = 0; }
+      if (n === 7) { lo = (lo | DR7_FIXED1) & ~0xc000; hi = 0; }
       cpu.drLo[n] = lo; cpu.drHi[n] = hi;
       if (n <= 3 || n === 7) applyDr7(cpu);
     } else {
@@ -493,7 +526,7 @@ export const movSregFromE = (): Handler => (cpu, i) => {
   const seg = i.reg & 7;
   if (seg === CS || seg > 5) throw ud('mov to CS or a nonexistent segment register');
   loadDataSegment(cpu, seg, rdESized(cpu, i, 2));
-  if (seg === SS) { cpu.shadow = 2; cpu.attention = 1; }
+  if (seg === SS) { cpu.shadow = 2; cpu.movSsShadow = true; cpu.attention = 1; }
 };
 
 /** 8C: mov r/m, Sreg (registers get the zero-extended selector, memory 16 bits). */
@@ -514,7 +547,7 @@ export function popSreg(seg: number): Handler {
     const sel = peekSel(cpu, i.size);
     loadDataSegment(cpu, seg, sel);
     pop(cpu, i.size);
-    if (seg === SS) { cpu.shadow = 2; cpu.attention = 1; }
+    if (seg === SS) { cpu.shadow = 2; cpu.movSsShadow = true; cpu.attention = 1; }
   };
 }
 
@@ -535,7 +568,7 @@ export function loadFarPointer(seg: number): Handler {
     const sel = cpu.rd16(s, cpu.eaHi);
     loadDataSegment(cpu, seg, sel);
     if (i.size === 8) { cpu.regLo[i.reg] = lo; cpu.regHi[i.reg] = hi; } else cpu.setN(i.size, i.reg, lo);
-    if (seg === SS) { cpu.shadow = 2; cpu.attention = 1; }
+    if (seg === SS) { cpu.shadow = 2; cpu.movSsShadow = true; cpu.attention = 1; }
   };
 }
 
