@@ -31,7 +31,8 @@ interface Node {
   mem?: Node;
 }
 
-const maps: (Node | undefined)[][] = [[], [], [], []];
+/** Opcode maps: 0 one-byte, 1 0F, 2 0F38, 3 0F3A; 4..7 the same maps reached through a VEX prefix. */
+const maps: (Node | undefined)[][] = [[], [], [], [], [], [], [], []];
 
 const MODRM_TOKENS = /^(E[bvwdqy]?|G[bvwdqyz]|M[pq]?|Sw|Cd|Dd|R[dy])$/;
 
@@ -73,6 +74,8 @@ function makeEntry(row: OpRow): Entry {
 function insert(row: OpRow): void {
   let key = row.key.trim();
   let prefix: string | undefined;
+  let vex = 0;
+  if (key.startsWith('VEX ')) { vex = 4; key = key.slice(4); }
   const pm = /^(F3|F2|66) (.*)$/.exec(key);
   if (pm) { prefix = pm[1]; key = pm[2]; }
   let map = 0;
@@ -82,7 +85,7 @@ function insert(row: OpRow): void {
   const m = /^([0-9A-F]{2})(?:\/([0-7])(?: ([mr]))?| ([0-9A-F]{2})| ([mr]))?$/.exec(key);
   if (!m) throw new Error(`bad opcode key ${row.key}`);
   const op = parseInt(m[1], 16);
-  let node = maps[map][op] ??= {};
+  let node = maps[map + vex][op] ??= {};
   if (prefix) {
     node.byPrefix ??= new Map();
     let p = node.byPrefix.get(prefix);
@@ -163,17 +166,36 @@ export function decode(fetch: FetchByte, modeKey: number, i: Insn = new Insn(rai
     if (is64 && (b & 0xf0) === 0x40) { rex = b; continue; }
     break;
   }
-  const rexW = (rex & 8) !== 0, rexR = (rex & 4) << 1, rexX = (rex & 2) << 2, rexB = (rex & 1) << 3;
-
   let map = 0;
   let opByte = b;
-  if (b === 0x0f) {
+  // VEX (c4/c5). Outside 64-bit mode these bytes are les/lds unless the next byte has mod = 3.
+  if ((b === 0xc4 || b === 0xc5) && (is64 || (fb(pos) & 0xc0) === 0xc0)) {
+    const b1 = next();
+    let w = 0, r: number, x = 0, bb = 0, mmmmm = 1, vvvv: number, l: number, pp: number;
+    if (b === 0xc5) { r = (~b1 >> 7) & 1; vvvv = (~b1 >> 3) & 15; l = (b1 >> 2) & 1; pp = b1 & 3; }
+    else {
+      const b2 = next();
+      r = (~b1 >> 7) & 1; x = (~b1 >> 6) & 1; bb = (~b1 >> 5) & 1; mmmmm = b1 & 31;
+      w = b2 >> 7; vvvv = (~b2 >> 3) & 15; l = (b2 >> 2) & 1; pp = b2 & 3;
+    }
+    opByte = next();
+    if (!is64) { r = 0; x = 0; bb = 0; w = 0; vvvv &= 7; }
+    // Legacy prefixes (66, F2, F3, LOCK, REX) before VEX are #UD; so are L = 1 and unknown maps here.
+    const bad = opsize16 || i.rep !== 0 || i.lock || rex !== 0 || l !== 0 || mmmmm < 1 || mmmmm > 3;
+    i.vreg = vvvv;
+    rex = 0x40 | (w << 3) | (r << 2) | (x << 1) | bb;
+    map = 4 + mmmmm;
+    lastMandatory = ['', '66', 'F3', 'F2'][pp];
+    i.opcode = (mmmmm << 8) | opByte;
+    if (bad) { skipModrm(is64, addrOverride, modeKey); i.len = pos; fillInvalid(i, '(bad vex)'); return i; }
+  } else if (b === 0x0f) {
     opByte = next();
     map = 1;
     if (opByte === 0x38) { map = 2; opByte = next(); }
     else if (opByte === 0x3a) { map = 3; opByte = next(); }
   }
-  i.opcode = (map << 8) | opByte;
+  if (map < 4) i.opcode = (map << 8) | opByte;
+  const rexW = (rex & 8) !== 0, rexR = (rex & 4) << 1, rexX = (rex & 2) << 2, rexB = (rex & 1) << 3;
 
   let node: Node | undefined = maps[map][opByte];
   if (node?.byPrefix && lastMandatory) {
@@ -203,7 +225,7 @@ export function decode(fetch: FetchByte, modeKey: number, i: Insn = new Insn(rai
   }
   if (!entry) {
     // Unknown or invalid: still consume a ModRM for maps that always have one, so length reports are sensible.
-    if (modrm < 0 && map !== 0) modrm = skipModrm(is64, addrOverride, modeKey);
+    if (modrm < 0 && map !== 0 && map !== 4) modrm = skipModrm(is64, addrOverride, modeKey);
     i.len = pos;
     fillInvalid(i, '(bad)');
     return i;

@@ -31,6 +31,8 @@ export class Insn {
   imm = 0;
   immHi = 0;
   imm2 = 0;
+  /** VEX.vvvv register operand. */
+  vreg = 0;
   /** 0: none, 1: REP/REPE (F3), 2: REPNE (F2). */
   rep = 0;
   lock = false;

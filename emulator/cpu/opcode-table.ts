@@ -10,6 +10,7 @@ import { CS, DS, ES, FS, GS, SS } from './constants';
 import type { Handler } from './insn';
 import { ADC, ADD, ALU_NAMES, aluAI, aluEG, aluEI, aluGE, AND, CMP, incDecE, incDecZ, negE, notE, OR, SBB, SUB, testAI, testEG, testEI, XOR } from './ops/alu';
 import { cmpxchg, cmpxchgWide, xadd } from './ops/atomic';
+import { andn, bextr, blsOp } from './ops/bmi';
 import { bitScan, bitTest, BT, BTC, BTR, BTS, countZeros, popcnt } from './ops/bits';
 import { callE, callRel, jcc, jmpE, jmpRel, jrcxz, loop, ret } from './ops/control';
 import {
@@ -344,6 +345,13 @@ op('0F C1', 'xadd', 'Ev,Gv', 'v', xadd, { lock: true });
 op('0F C7/1 m', 'cmpxchg8b', 'Mq', 'y', cmpxchgWide, { lock: true });
 for (let r = 0; r < 8; r++) op('0F ' + hex(0xc8 + r), 'bswap', 'Zv', 'v', bswap, { opReg: true });
 op('0F FF', 'ud0', 'Gv,Ev', 'v', ud2);
+
+// ---- VEX-encoded BMI1 (VEX.L must be 0; VEX.W selects 64-bit in 64-bit mode)
+op('VEX 0F 38 F2', 'andn', 'Gy,By,Ey', 'y', andn);
+op('VEX 0F 38 F7', 'bextr', 'Gy,Ey,By', 'y', bextr);
+op('VEX 0F 38 F3/1', 'blsr', 'By,Ey', 'y', (s) => blsOp('blsr', s));
+op('VEX 0F 38 F3/2', 'blsmsk', 'By,Ey', 'y', (s) => blsOp('blsmsk', s));
+op('VEX 0F 38 F3/3', 'blsi', 'By,Ey', 'y', (s) => blsOp('blsi', s));
 op('0F B9', 'ud1', 'Gv,Ev', 'v', ud2);
 
 // ---- SSE/MMX space: decoded with ModRM so lengths are right, executed as "not available"

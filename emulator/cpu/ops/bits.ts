@@ -43,6 +43,7 @@ export function bitTest(op: number, size: number, fromReg: boolean): Handler {
       const sum = (lo + dLo) | 0;
       hi = cpu.in64 ? (hi + dHi + ((sum >>> 0) < (lo >>> 0) ? 1 : 0)) | 0 : 0;
       lo = sum;
+      cpu.eaSeg = 3; // an offset-adjusted address faults as #GP, not #SS, when non-canonical
     }
     if (size === 8) {
       const vLo = op === BT ? cpu.rd64(lo, hi) : cpu.rdw64(lo, hi);

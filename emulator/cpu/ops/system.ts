@@ -352,6 +352,11 @@ export function softInt(kind: 'int' | 'int3' | 'into' | 'int1'): Handler {
     if (kind === 'into' && !(cpu.getOF() === 1)) return;
     const vector = kind === 'int' ? i.imm & 0xff : kind === 'int3' ? 3 : kind === 'into' ? 4 : 1;
     if (cpu.trapEnabled('int') && cpu.trap('int', vector)) return;
+    // int3/into/int1 raise trap-like exceptions: an intercepted one stops after the instruction.
+    if (kind !== 'int' && (cpu.interceptExceptions >>> vector) & 1) {
+      cpu.signal({ kind: 'exception', vector, rip: cpu.rip });
+      return;
+    }
     deliverEvent(cpu, vector, kind === 'int1' ? EventKind.Icebp : EventKind.Software, -1);
   };
 }
