@@ -505,7 +505,8 @@ export class Cpu extends CpuMemory {
       return { kind: 'watch', id: w.id, address: w.address, size: w.size, access: w.access, physical: w.physical };
     }
     if (this.signalled) { const s = this.signalled; this.signalled = null; return s; }
-    if (this.halted) return HALT;
+    // hlt with an interrupt already deliverable (e.g. sti; hlt) wakes at once.
+    if (this.halted && !(this.pendingInterrupt >= 0 && (this.flags & IF) !== 0 && this.shadow === 0)) return HALT;
     if (this.stopRequested) { this.stopRequested = false; return PAUSED; }
     return null;
   }

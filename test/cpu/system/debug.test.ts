@@ -1,0 +1,3 @@
+import { describeImage } from './harness';
+
+describeImage('debug');
