@@ -9,7 +9,10 @@ import {
   ATTR_DB, ATTR_L, ATTR_TYPE_CODE, ATTR_TYPE_EC, ATTR_UNUSABLE, CR0_PE, CS, DB, DR6_BS, EFER_LMA, GP, IF, SS, SS_VEC, TF,
 } from './constants';
 import { decode } from './decoder';
-import { bigHi, bigLo, MODE16, MODE32, MODE64, toBig } from './state';
+import { bigHi, bigLo, MODE16 as M16, MODE32 as M32, MODE64 as M64, toBig } from './state';
+
+// Local copies fold to literals in optimized code.
+const MODE16 = M16, MODE32 = M32, MODE64 = M64;
 import { eaNone } from './ea';
 import { CpuFault, gp } from './fault';
 import { Insn } from './insn';

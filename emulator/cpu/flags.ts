@@ -6,16 +6,16 @@
 import { AF, ARITH_FLAGS, CF, IF, OF, PF, RFLAGS_FIXED1, SF, TF, ZF } from './constants';
 import { CpuState } from './state';
 
-export const F_MAT = 0; // flags already materialised in fmat
-export const F_ADD = 1;
-export const F_ADC = 2;
-export const F_SUB = 3;
-export const F_SBB = 4;
-export const F_LOGIC = 5;
-export const F_INC = 6;
-export const F_DEC = 7;
+const F_MAT = 0; // flags already materialised in fmat
+const F_ADD = 1;
+const F_ADC = 2;
+const F_SUB = 3;
+const F_SBB = 4;
+const F_LOGIC = 5;
+const F_INC = 6;
+const F_DEC = 7;
 /** 64-bit imul: CF = OF = the signed product does not fit in 64 bits (computed on demand). */
-export const F_IMUL64 = 8;
+const F_IMUL64 = 8;
 
 /** Set by the multiply code: whether a signed 64x64 product of lo/hi pairs overflows 64 bits. */
 export const imul64Overflow = { check: (_a: number, _aHi: number, _b: number, _bHi: number): boolean => false };
@@ -194,6 +194,7 @@ export class CpuFlags extends CpuState {
         case 15: return z === 0 && s === 0;
       }
     }
+    if ((cc & 14) === 4) return (this.getZF() === 1) === (cc === 4);
     let r: boolean;
     switch (cc >> 1) {
       case 0: r = this.getOF() === 1; break;
@@ -209,4 +210,5 @@ export class CpuFlags extends CpuState {
   }
 }
 
-export { AF, CF, OF, PF, SF, ZF };
+// Plain consts (exported by list) so uses in this module fold to literals.
+export { AF, CF, OF, PF, SF, ZF, F_MAT, F_ADD, F_ADC, F_SUB, F_SBB, F_LOGIC, F_INC, F_DEC, F_IMUL64 };

@@ -7,7 +7,11 @@
 import type { CpuHooks } from './api-types';
 import { GP, SS_VEC } from './constants';
 import { CpuFault } from './fault';
-import { C_READ, C_WRITE, CpuPaging, TLB_MASK, TLB_SIZE } from './paging';
+import { C_READ, C_WRITE, CpuPaging, TLB_MASK as TLB_MASK_IMPORTED, TLB_SIZE as TLB_SIZE_IMPORTED } from './paging';
+
+// Local copies fold to literals in optimized code (imported bindings are property loads).
+const TLB_MASK = TLB_MASK_IMPORTED;
+const TLB_SIZE = TLB_SIZE_IMPORTED;
 import { toBig } from './state';
 
 export interface WatchHit {

@@ -364,6 +364,9 @@ for (const b of SSE_OPCODES) {
   op('0F ' + hex(b), name, imm ? 'Ev,Ib' : 'Ev', 'v', () => sse(name), { byteRegs: false });
 }
 op('0F 77', 'emms', '', 'v', () => x87(false));
+// SSE4A extrq/insertq (66/F2 0F 78) carry two imm8 bytes; plain 0F 78 is vmread (no VMX here).
+op('66 0F 78', 'extrq', 'Ev,Ib,Ib', 'v', () => sse('extrq'));
+op('F2 0F 78', 'insertq', 'Ev,Ib,Ib', 'v', () => sse('insertq'));
 function range(a: number, b: number): number[] { const r: number[] = []; for (let x = a; x <= b; x++) r.push(x); return r; }
 
 export const OPCODE_ROWS: readonly OpRow[] = rows;

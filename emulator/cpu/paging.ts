@@ -9,9 +9,10 @@ import {
 import { CpuFault } from './fault';
 import { CpuFlags } from './flags';
 
-export const TLB_BITS = 10;
-export const TLB_SIZE = 1 << TLB_BITS;
-export const TLB_MASK = TLB_SIZE - 1;
+const TLB_BITS = 10;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+export { TLB_BITS, TLB_MASK, TLB_SIZE };
 
 /** Access classes; each has its own TLB so a hit is already permission-checked. */
 export const C_READ = 0;

@@ -6,9 +6,10 @@ import { PhysicalMemory } from '../memory/physical-memory';
 import { CR0_ET, DR6_FIXED1, DR7_FIXED1, RFLAGS_FIXED1 } from './constants';
 
 /** Code-size keys: also the key of the decoded-instruction cache. */
-export const MODE16 = 0;
-export const MODE32 = 1;
-export const MODE64 = 2;
+const MODE16 = 0;
+const MODE32 = 1;
+const MODE64 = 2;
+export { MODE16, MODE32, MODE64 };
 
 export class CpuState {
   readonly mem: PhysicalMemory;

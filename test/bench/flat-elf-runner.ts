@@ -39,6 +39,8 @@ export interface FlatRunResult {
   instructions: number;
   /** Wall-clock seconds spent in Cpu.run(). */
   seconds: number;
+  /** CPU seconds (user + system) this process spent in Cpu.run(): less sensitive to other load on the machine. */
+  cpuSeconds: number;
   /** Why the run ended: 'halt' on success. */
   stop: StopReason;
   /** A readable description when the run did not end in hlt. */
@@ -129,6 +131,7 @@ export function runBenchOnEmulator(elfBytes: Uint8Array, opts: FlatRunOptions): 
   const chunk = opts.chunk ?? 10_000_000;
   const limit = opts.maxInstructions ?? 20_000_000_000;
   const start0 = cpu.instructionsRetired;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let stop: StopReason;
   for (;;) {
@@ -136,8 +139,10 @@ export function runBenchOnEmulator(elfBytes: Uint8Array, opts: FlatRunOptions): 
     if (stop.kind !== 'budget' || cpu.instructionsRetired - start0 >= limit) break;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const used = process.cpuUsage(c0);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const instructions = cpu.instructionsRetired - start0;
-  const result: FlatRunResult = { output, instructions, seconds, stop };
+  const result: FlatRunResult = { output, instructions, seconds, cpuSeconds, stop };
   if (stop.kind !== 'halt') result.failure = describeStop(stop, elf, cpu);
   return result;
 }

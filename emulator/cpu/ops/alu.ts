@@ -1,6 +1,8 @@
 /** Integer ALU: add/or/adc/sbb/and/sub/xor/cmp, test, inc/dec, neg/not (SDM vol. 2). */
 import type { Cpu } from '../cpu';
-import { F_ADC, F_DEC, F_INC, F_SBB } from '../flags';
+import { F_ADC as ADC_OP, F_DEC as DEC_OP, F_INC as INC_OP, F_SBB as SBB_OP } from '../flags';
+
+const F_ADC = ADC_OP, F_DEC = DEC_OP, F_INC = INC_OP, F_SBB = SBB_OP;
 import type { Handler } from '../insn';
 import { rdE, rdE64, rdEw, rdEw64, sizeMask, wrEw, wrEw64 } from '../operands';
 
