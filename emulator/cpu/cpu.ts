@@ -417,7 +417,7 @@ export class Cpu extends CpuMemory {
       }
       if (tf !== 0 && !batch && !(this.movSsShadow && this.shadow === 2)) {
         this.drLo[6] |= DR6_BS;
-        const s = this.deliverGuarded(() => deliverEvent(this, DB, EventKind.Trap, -1));
+        const s = this.debugTrap();
         if (s) return s;
       }
       if (this.attention !== 0) {
@@ -489,6 +489,7 @@ export class Cpu extends CpuMemory {
     if (!hits) return null;
     this.drLo[6] = (this.drLo[6] & ~0xf) | hits;
     this.curLo = lo; this.curHi = hi;
+    if ((this.interceptExceptions >>> DB) & 1) return { kind: 'exception', vector: DB, rip: toBig(lo, hi) };
     return this.deliverGuarded(() => deliverEvent(this, DB, EventKind.Fault, -1));
   }
 
@@ -499,7 +500,7 @@ export class Cpu extends CpuMemory {
     if (this.pendingDrHits !== 0) {
       this.drLo[6] = (this.drLo[6] & ~0xf) | this.pendingDrHits;
       this.pendingDrHits = 0;
-      const s = this.deliverGuarded(() => deliverEvent(this, DB, EventKind.Trap, -1));
+      const s = this.debugTrap();
       if (s) return s;
     }
     if (this.pendingWatch) {
@@ -512,6 +513,12 @@ export class Cpu extends CpuMemory {
     if (this.halted && !(this.pendingInterrupt >= 0 && (this.flags & IF) !== 0 && this.shadow === 0)) return HALT;
     if (this.stopRequested) { this.stopRequested = false; return PAUSED; }
     return null;
+  }
+
+  /** A #DB trap after an instruction (single-step, data breakpoint): intercepted or delivered. */
+  private debugTrap(): StopReason | null {
+    if ((this.interceptExceptions >>> DB) & 1) return { kind: 'exception', vector: DB, rip: toBig(this.ripLo, this.ripHi) };
+    return this.deliverGuarded(() => deliverEvent(this, DB, EventKind.Trap, -1));
   }
 
   /** Requests that run() return `reason` after the current instruction. */
@@ -552,6 +559,7 @@ export class Cpu extends CpuMemory {
       return null;
     } catch (e) {
       if (e instanceof TripleFault) {
+        this.signalled = null;
         this.shutdown = { kind: 'triple-fault', vector: e.vector, rip: toBig(this.curLo, this.curHi) };
         return this.shutdown;
       }
@@ -561,7 +569,14 @@ export class Cpu extends CpuMemory {
   }
 
   /** Clears a triple-fault shutdown (for a hypervisor that resets the vCPU). */
-  clearShutdown(): void { this.shutdown = null; this.halted = false; }
+  clearShutdown(): void {
+    this.shutdown = null;
+    this.halted = false;
+    this.signalled = null;
+    this.pendingWatch = null;
+    this.pendingDrHits = 0;
+    this.attention = 0;
+  }
 
   private recordInvalidOpcode(f: CpuFault): void {
     const bytes: number[] = [];

@@ -147,7 +147,11 @@ export class CpuFlags extends CpuState {
     this.flags = (v & ~ARITH_FLAGS) | RFLAGS_FIXED1;
     this.fop = F_MAT;
     this.fmat = v & ARITH_FLAGS;
+    this.flagsWritten();
   }
+
+  /** Hook for state derived from RFLAGS (alignment checking). */
+  protected flagsWritten(): void { /* overridden */ }
 
   /** Evaluates condition code cc (0..15) as used by jcc, setcc and cmovcc. */
   cond(cc: number): boolean {

@@ -5,9 +5,9 @@
  * a fault leaves memory untouched.
  */
 import type { CpuHooks } from './api-types';
-import { GP, SS_VEC } from './constants';
+import { AC_VEC, GP, SS_VEC } from './constants';
 import { CpuFault } from './fault';
-import { C_READ, C_WRITE, CpuPaging, TLB_MASK as TLB_MASK_IMPORTED, TLB_SIZE as TLB_SIZE_IMPORTED } from './paging';
+import { C_READ, C_READ_USER, C_WRITE, C_WRITE_USER, CpuPaging, TLB_MASK as TLB_MASK_IMPORTED, TLB_SIZE as TLB_SIZE_IMPORTED } from './paging';
 
 // Local copies fold to literals in optimized code (imported bindings are property loads).
 const TLB_MASK = TLB_MASK_IMPORTED;
@@ -216,6 +216,9 @@ export class CpuMemory extends CpuPaging {
   readSlow(lo: number, hi: number, size: number, tlbOffset: number): number {
     this.canonical(lo, hi);
     const cls = tlbOffset / TLB_SIZE;
+    if (this.alignCheck && (lo & (size - 1)) !== 0 && (cls === C_READ_USER || cls === C_WRITE_USER)) {
+      throw new CpuFault(AC_VEC, 0, 0, 0, 'misaligned access with alignment checking on');
+    }
     const off = lo & 0xfff;
     if (off + size <= 4096) {
       const pa = this.translate(lo, hi, cls) + off;
@@ -246,6 +249,9 @@ export class CpuMemory extends CpuPaging {
   writeSlow(lo: number, hi: number, size: number, v: number, vHi: number, tlbOffset: number): void {
     this.canonical(lo, hi);
     const cls = tlbOffset / TLB_SIZE;
+    if (this.alignCheck && (lo & (size - 1)) !== 0 && (cls === C_READ_USER || cls === C_WRITE_USER)) {
+      throw new CpuFault(AC_VEC, 0, 0, 0, 'misaligned access with alignment checking on');
+    }
     const off = lo & 0xfff;
     if (off + size <= 4096) {
       const pa = this.translate(lo, hi, cls) + off;

@@ -4,7 +4,7 @@
  * ch. 4), and a direct-mapped software TLB per access class so hits need no checks.
  */
 import {
-  CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, EFER_NXE, MAXPHYADDR, PF_VEC, PFEC_I, PFEC_P, PFEC_RSVD, PFEC_U, PFEC_W,
+  AC as AC_FLAG, CR0_AM, CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, EFER_NXE, MAXPHYADDR, PF_VEC, PFEC_I, PFEC_P, PFEC_RSVD, PFEC_U, PFEC_W,
 } from './constants';
 import { CpuFault } from './fault';
 import { CpuFlags } from './flags';
@@ -76,8 +76,15 @@ export class CpuPaging extends CpuFlags {
     void hi;
   }
 
+  /** Alignment checking bypasses the TLB so every data access reaches the checks in the slow path. */
+  protected override flagsWritten(): void {
+    const ac = (this.cr0 & CR0_AM) !== 0 && (this.flags & AC_FLAG) !== 0 && this.cpl === 3;
+    if (ac !== this.alignCheck) { this.alignCheck = ac; this.flushTlb(); }
+  }
+
   /** Recomputes paging mode and CPL-dependent TLB selection after CR0/CR4/EFER/CPL changes. */
   updatePagingMode(): void {
+    this.flagsWritten();
     if (!(this.cr0 & CR0_PG)) this.pagingLevels = 0;
     else if (this.longMode) this.pagingLevels = 4;
     else if (this.cr4 & CR4_PAE) this.pagingLevels = 3;
@@ -97,7 +104,7 @@ export class CpuPaging extends CpuFlags {
   translate(lo: number, hi: number, cls: number): number {
     const page = this.walk(lo, hi, cls);
     const ramPage = page >= 0 && page < this.mem.size;
-    let cacheable = ramPage;
+    let cacheable = ramPage && !this.alignCheck;
     if (cacheable && (this.watchedPhysPages.size !== 0 || this.watchedLinearPages.size !== 0)) {
       cacheable = !this.watchedPhysPages.has(page / 4096) && !this.watchedLinearPages.has(`${hi}:${lo >>> 12}`);
     }

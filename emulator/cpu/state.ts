@@ -95,6 +95,8 @@ export class CpuState {
   in64 = false;
 
   halted = false;
+  /** Alignment checking is on: CR0.AM, RFLAGS.AC and CPL 3 (misaligned data accesses raise #AC). */
+  alignCheck = false;
   /** Non-zero when the run loop must look at something after the current instruction. */
   attention = 0;
   /** Interrupts are inhibited for one instruction after sti / mov ss / pop ss. */

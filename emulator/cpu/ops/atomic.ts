@@ -2,7 +2,7 @@
 import { ZF } from '../constants';
 import { gp } from '../fault';
 import type { Handler } from '../insn';
-import { rdEw, rdEw64, wrEw, wrEw64 } from '../operands';
+import { checkSegWritable, rdEw, rdEw64, wrEw, wrEw64 } from '../operands';
 import { ADD, alu, alu64, CMP } from './alu';
 
 export function xadd(size: number): Handler {
@@ -47,6 +47,7 @@ export function cmpxchg(size: number): Handler {
 /** 0F C7 /1: cmpxchg8b m64, or cmpxchg16b m128 with REX.W (16-byte alignment or #GP). */
 export function cmpxchgWide(size: number): Handler {
   return (cpu, i) => {
+    checkSegWritable(cpu, i.seg);
     const lo = i.ea(cpu, i), hi = cpu.eaHi;
     cpu.materializeFlags();
     if (size === 8) {

@@ -3,7 +3,7 @@ import { AF, CF, ZF } from '../constants';
 import { CpuFault, de } from '../fault';
 import { PARITY } from '../flags';
 import type { Handler } from '../insn';
-import { rdEw, sext, wrEw } from '../operands';
+import { rdE, sext, wrE } from '../operands';
 
 function szp(v: number): number {
   return (v & 0x80) | (v === 0 ? ZF : 0) | (PARITY[v] << 2);
@@ -56,11 +56,11 @@ export function bcd(kind: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'): Handle
 
 /** arpl r/m16, r16: raise the destination RPL to the source's. */
 export const arplHandler: Handler = (cpu, i) => {
-  const d = rdEw(cpu, i);
+  const d = rdE(cpu, i); // hardware reads first, so a fault here is a read fault
   const s = cpu.getN(2, i.reg);
   cpu.materializeFlags();
   if ((d & 3) < (s & 3)) {
-    wrEw(cpu, i, (d & ~3) | (s & 3));
+    wrE(cpu, i, (d & ~3) | (s & 3));
     cpu.fmat |= ZF;
   } else cpu.fmat &= ~ZF;
 };

@@ -3,7 +3,8 @@ import type { Cpu } from '../cpu';
 import { CF, OF, PF, SF, AF, ZF } from '../constants';
 import type { Handler } from '../insn';
 import type { Insn } from '../insn';
-import { rdE, rdE64, sizeMask } from '../operands';
+import { linearOf } from '../ea';
+import { checkSegWritable, rdE, rdE64, sizeMask } from '../operands';
 
 export const BT = 0, BTS = 1, BTR = 2, BTC = 3;
 
@@ -34,16 +35,27 @@ export function bitTest(op: number, size: number, fromReg: boolean): Handler {
       testRegister(cpu, i, op, size, bitNo);
       return;
     }
-    let lo = i.ea(cpu, i);
-    let hi = cpu.eaHi;
+    if (op !== BT) checkSegWritable(cpu, i.seg);
+    let lo: number, hi: number;
     if (fromReg) {
-      // byte displacement = (offset >> shift) << log2(size), as a signed 64-bit value
+      // The offset (no segment yet) plus the byte displacement (offset >> shift) << log2(size),
+      // wrapped at the address size, then the segment.
+      const seg = i.seg;
+      i.seg = 8;
+      let aLo = i.ea(cpu, i), aHi = cpu.eaHi;
+      i.seg = seg;
       const dLo = shift === 6 ? ((offLo >>> 6) | (offHi << 26)) << 3 : (offLo >> shift) * size;
       const dHi = shift === 6 ? offHi >> 3 : dLo < 0 ? -1 : 0;
-      const sum = (lo + dLo) | 0;
-      hi = cpu.in64 ? (hi + dHi + ((sum >>> 0) < (lo >>> 0) ? 1 : 0)) | 0 : 0;
-      lo = sum;
-      cpu.eaSeg = 3; // an offset-adjusted address faults as #GP, not #SS, when non-canonical
+      const sum = (aLo + dLo) | 0;
+      aHi = (aHi + dHi + ((sum >>> 0) < (aLo >>> 0) ? 1 : 0)) | 0;
+      aLo = sum;
+      if (i.addrSize === 4) aHi = 0;
+      else if (i.addrSize === 2) { aLo &= 0xffff; aHi = 0; }
+      lo = linearOf(cpu, seg, aLo, aHi, size);
+      hi = cpu.eaHi;
+    } else {
+      lo = i.ea(cpu, i);
+      hi = cpu.eaHi;
     }
     if (size === 8) {
       const vLo = op === BT ? cpu.rd64(lo, hi) : cpu.rdw64(lo, hi);

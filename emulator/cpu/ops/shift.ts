@@ -173,7 +173,7 @@ export function shiftE(op: number, size: number, countFrom: 'one' | 'imm' | 'cl'
   return (cpu, i) => {
     const count = (countFrom === 'one' ? 1 : countFrom === 'imm' ? i.imm : cpu.regLo[1]) & countMask;
     const v = rdEw(cpu, i);
-    if (count === 0) return;
+    if (count === 0) { if (size === 4 && i.rm >= 0) cpu.regHi[i.rm] = 0; return; }
     wrEw(cpu, i, shift32(cpu, op, size, v, count));
   };
 }
@@ -205,7 +205,7 @@ export function shiftDouble(left: boolean, size: number, countFrom: 'imm' | 'cl'
   return (cpu, i) => {
     const count = (countFrom === 'imm' ? i.imm : cpu.regLo[1]) & countMask;
     const d = rdEw(cpu, i) & mask;
-    if (count === 0) return;
+    if (count === 0) { if (size === 4 && i.rm >= 0) cpu.regHi[i.rm] = 0; return; }
     const s = cpu.getN(size, i.reg) & mask;
     let r: number, cf: number;
     if (size === 2) {

@@ -4,7 +4,8 @@
  * only after every check that can fault, so faults leave rSP untouched.
  */
 import type { Cpu } from '../cpu';
-import { ATTR_DB, SS } from '../constants';
+import { ATTR_DB, SS, SS_VEC } from '../constants';
+import { CpuFault } from '../fault';
 import { linearOf } from '../ea';
 import type { Handler } from '../insn';
 import { rdE, rdE64, wrE, wrE64 } from '../operands';
@@ -32,6 +33,8 @@ export function setSp(cpu: Cpu, lo: number, hi: number): void {
 /** Linear address of SS:sp. */
 function stackLinear(cpu: Cpu, spLo: number, spHi: number, size: number): number {
   cpu.stackAccess = true;
+  // Outside 64-bit mode an access that runs past 4 GiB exceeds any SS limit.
+  if (!cpu.in64 && (spLo >>> 0) + size > 0x100000000) throw new CpuFault(SS_VEC, 0, 0, 0, 'stack access wraps at 4 GiB');
   const lo = linearOf(cpu, SS, spLo, spHi, size);
   return lo;
 }
@@ -115,28 +118,50 @@ export function leave(size: number): Handler {
   };
 }
 
-/** c8: enter imm16, imm8 (nesting level mod 32). */
+/** Checks that `size` bytes at SS:rSP+offset are writable, without writing (so later pushes cannot fault). */
+function probeStackWrite(cpu: Cpu, offset: number, size: number): void {
+  const aLo = movedSp(cpu, offset), aHi = cpu.tmpHi;
+  const lo = stackLinear(cpu, aLo, aHi, size);
+  if (size === 8) cpu.rdw64(lo, cpu.eaHi); else cpu.rdwN(size, lo, cpu.eaHi);
+  cpu.stackAccess = false;
+}
+
+/** Width of stack addresses: 8 in 64-bit mode, else 4 or 2 by SS.B. */
+function stackAddrSize(cpu: Cpu): number {
+  return cpu.in64 ? 8 : (cpu.segAttr[SS] & ATTR_DB) ? 4 : 2;
+}
+
+/**
+ * c8: enter imm16, imm8 (nesting level mod 32). The pushes happen in order, as on hardware (a
+ * later fault can leave earlier pushes written below rSP); rSP and rBP are committed only once
+ * every access, including the check of the final rSP, has succeeded. The enclosing frame
+ * pointers are read through rBP at the stack-address size.
+ */
 export function enter(size: number): Handler {
   return (cpu, i) => {
     const level = i.imm2 & 31;
+    const alloc = i.imm & 0xffff;
+    const as = stackAddrSize(cpu);
     const saveLo = cpu.regLo[4], saveHi = cpu.regHi[4], bpLo = cpu.regLo[5], bpHi = cpu.regHi[5];
     try {
       push(cpu, size, size === 8 ? bpLo : cpu.getN(size, 5), bpHi);
       const frameLo = cpu.regLo[4], frameHi = cpu.regHi[4];
       if (level > 0) {
-        let tLo = bpLo, tHi = bpHi;
+        let tLo = bpLo, tHi = as === 8 ? bpHi : 0;
         for (let k = 1; k < level; k++) {
-          // Copy the enclosing frame pointers from the old frame.
-          tLo = size === 8 ? addSigned(cpu, tLo, tHi, -size) : ((tLo - size) | 0);
-          tHi = size === 8 ? cpu.tmpHi : 0;
-          const a = linearOf(cpu, SS, size === 4 || size === 8 ? tLo : tLo & 0xffff, tHi, size);
+          if (as === 8) { tLo = addSigned(cpu, tLo, tHi, -size); tHi = cpu.tmpHi; }
+          else tLo = as === 4 ? (tLo - size) | 0 : (tLo - size) & 0xffff;
+          cpu.stackAccess = true;
+          const a = linearOf(cpu, SS, tLo, tHi, size);
           const v = size === 8 ? cpu.rd64(a, cpu.eaHi) : cpu.rdN(size, a, cpu.eaHi);
+          cpu.stackAccess = false;
           push(cpu, size, v, cpu.tmpHi);
         }
         push(cpu, size, frameLo, frameHi);
       }
+      probeStackWrite(cpu, -alloc, size);
       if (size === 8) { cpu.regLo[5] = frameLo; cpu.regHi[5] = frameHi; } else cpu.setN(size, 5, frameLo);
-      stackCommit(cpu, -(i.imm & 0xffff));
+      stackCommit(cpu, -alloc);
     } catch (e) {
       cpu.regLo[4] = saveLo; cpu.regHi[4] = saveHi; cpu.regLo[5] = bpLo; cpu.regHi[5] = bpHi;
       throw e;
@@ -150,14 +175,12 @@ function addSigned(cpu: Cpu, lo: number, hi: number, d: number): number {
   return n;
 }
 
-/** 60: pusha/pushad (not in 64-bit mode). */
+/** 60: pusha/pushad (not in 64-bit mode); all eight slots are checked before the first write. */
 export function pusha(size: number): Handler {
   return (cpu) => {
     const sp = cpu.getN(size, 4);
-    const saveLo = cpu.regLo[4];
-    try {
-      for (let r = 0; r < 8; r++) push(cpu, size, r === 4 ? sp : cpu.getN(size, r));
-    } catch (e) { cpu.regLo[4] = saveLo; throw e; }
+    for (let k = 1; k <= 8; k++) probeStackWrite(cpu, -k * size, size);
+    for (let r = 0; r < 8; r++) push(cpu, size, r === 4 ? sp : cpu.getN(size, r));
   };
 }
 

@@ -408,7 +408,8 @@ export const sysret = (): Handler => (cpu, i) => {
   const base = Number((cpu.msrStar >> 48n) & 0xffffn);
   const to64 = i.size === 8;
   if (to64 && ((cpu.regHi[1] << 16) >> 16) !== cpu.regHi[1]) throw gp(0, 'sysret to a non-canonical RIP');
-  if (cpu.longMode) cpu.setFlagsRaw((cpu.regLo[11] & ~(RF | VM)) | 2);
+  // RFLAGS from R11 with the reserved bits (and RF, VM) cleared: mask 0x3C7FD7 (SDM SYSRET).
+  if (cpu.longMode) cpu.setFlagsRaw((cpu.regLo[11] & 0x3c7fd7 & ~(RF | VM)) | 2);
   else cpu.flags |= IF;
   flatCode(cpu, ((to64 ? base + 16 : base) & 0xfffc) | 3, 3, to64);
   flatStack(cpu, ((base + 8) & 0xfffc) | 3, 3);
