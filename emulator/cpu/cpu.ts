@@ -110,6 +110,8 @@ export class Cpu extends CpuMemory {
     this.segReadOnlyMask = readOnly;
     this.updatePagingMode();
     this.fetchGen = -1;
+    // The hot loops specialise on the mode; make them look again.
+    this.attention = 1;
   }
 
   private isFlat(s: number): boolean {
@@ -446,6 +448,7 @@ export class Cpu extends CpuMemory {
    * attention. Faults propagate to execute() with curLo/curHi on the faulting instruction.
    */
   private hotLoop(end: number): void {
+    if (this.modeKey === MODE64) { this.hotLoop64(end); return; }
     while (this.icount < end) {
       const lo = this.ripLo, hi = this.ripHi;
       this.curLo = lo; this.curHi = hi;
@@ -469,6 +472,26 @@ export class Cpu extends CpuMemory {
         const nlo = (lo + insn.len) | 0;
         this.ripLo = this.modeKey === MODE32 ? nlo : nlo & 0xffff;
       }
+      insn.exec(this, insn);
+      this.icount++;
+      if (this.attention !== 0) return;
+    }
+  }
+
+  /** The hot loop for 64-bit code; a mode change sets `attention`, which ends it. */
+  private hotLoop64(end: number): void {
+    while (this.icount < end) {
+      const lo = this.ripLo, hi = this.ripHi;
+      this.curLo = lo; this.curHi = hi;
+      let insn: Insn | undefined;
+      const page = this.fetchPage;
+      if (((lo ^ this.fetchLin) & ~0xfff) === 0 && hi === this.fetchHi && this.fetchGen === this.tlbGeneration && page !== undefined) {
+        insn = page[lo & 0xfff];
+        if (insn === undefined || insn.modeKey !== MODE64) insn = this.fetch(lo, hi);
+      } else insn = this.fetch(lo, hi);
+      const nlo = (lo + insn.len) | 0;
+      this.ripLo = nlo;
+      this.ripHi = (nlo >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
       insn.exec(this, insn);
       this.icount++;
       if (this.attention !== 0) return;

@@ -124,6 +124,7 @@ export function div(size: number, signed: boolean): Handler {
   if (size === 8) {
     return (cpu, i) => {
       const dLo = rdE64(cpu, i), dHi = cpu.tmpHi;
+      if (div64Exact(cpu, signed, dLo, dHi)) return;
       const divisor = signed ? BigInt.asIntN(64, toBig(dLo, dHi)) : toBig(dLo, dHi);
       if (divisor === 0n) throw de();
       const raw = (toBig(cpu.regLo[2], cpu.regHi[2]) << 64n) | toBig(cpu.regLo[0], cpu.regHi[0]);
@@ -168,6 +169,35 @@ export function div(size: number, signed: boolean): Handler {
     else if (size === 2) { cpu.set16(0, q); cpu.set16(2, r); }
     else { cpu.set32(0, q | 0); cpu.set32(2, r | 0); }
   };
+}
+
+/** |value| below 2^53 as a double, or NaN: lo/hi taken as signed or unsigned 64-bit. */
+function exact(lo: number, hi: number, signed: boolean): number {
+  if (signed ? hi >= -0x200000 && hi < 0x200000 : hi >= 0 && hi < 0x200000) return hi * TWO32 + (lo >>> 0);
+  return NaN;
+}
+
+/**
+ * 64-bit div/idiv without BigInt when the dividend (rDX:rAX) and divisor fit in 53 bits:
+ * the remainder from % is exact for doubles, and so is (a - r) / b. Returns false if not applicable.
+ */
+function div64Exact(cpu: Cpu, signed: boolean, dLo: number, dHi: number): boolean {
+  const ext = signed ? cpu.regHi[0] >> 31 : 0;
+  if (cpu.regLo[2] !== ext || cpu.regHi[2] !== ext) return false;
+  const a = exact(cpu.regLo[0], cpu.regHi[0], signed), b = exact(dLo, dHi, signed);
+  if (Number.isNaN(a) || Number.isNaN(b) || b === 0) return false;
+  const r = a % b;
+  const q = (a - r) / b;
+  setSmall(cpu, 0, q);
+  setSmall(cpu, 2, r);
+  return true;
+}
+
+/** Stores an integer double of magnitude below 2^53 as a 64-bit two's-complement register. */
+function setSmall(cpu: Cpu, reg: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  cpu.regLo[reg] = (v - hi * TWO32) | 0;
+  cpu.regHi[reg] = hi | 0;
 }
 
 function toBig(lo: number, hi: number): bigint {
