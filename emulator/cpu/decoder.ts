@@ -225,7 +225,12 @@ export function decode(fetch: FetchByte, modeKey: number, i: Insn = new Insn(rai
   }
   if (!entry) {
     // Unknown or invalid: still consume a ModRM for maps that always have one, so length reports are sensible.
-    if (modrm < 0 && map !== 0 && map !== 4) modrm = skipModrm(is64, addrOverride, modeKey);
+    // The ModRM bytes are read only to report a plausible length: an undefined opcode is #UD
+    // even if those bytes lie on an unmapped page (as the hardware does).
+    if (modrm < 0 && map !== 0 && map !== 4) {
+      const keep = pos;
+      try { modrm = skipModrm(is64, addrOverride, modeKey); } catch (e) { if (!(e instanceof CpuFault)) throw e; pos = keep; }
+    }
     i.len = pos;
     fillInvalid(i, '(bad)');
     return i;

@@ -12,8 +12,15 @@ import { PhysicalMemory } from '../../emulator/memory/physical-memory';
 import type { StopReason } from '../../emulator/cpu/api-types';
 import { ElfFile, STT_FUNC, parseElf } from '../../emulator/boot/elf';
 
-/** Repository root: this file runs from out/test/bench/. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** Repository root: the nearest directory above this file with package.json (it runs from out/ or a dist/ bundle). */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
 export const BENCH_ELF = path.join(REPO_ROOT, 'out', 'sample-guests', 'bench', 'cpu-bench.elf');
 export const BENCH_NATIVE = path.join(REPO_ROOT, 'out', 'sample-guests', 'bench', 'workload-native');
 

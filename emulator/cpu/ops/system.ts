@@ -99,8 +99,10 @@ export function readCr(cpu: Cpu, n: number): [number, number] {
 /** 0F 20 / 0F 22: mov r, CRn / mov CRn, r (always a register operand; 64-bit in 64-bit mode). */
 export function movCr(toCr: boolean): Handler {
   return (cpu, i) => {
-    requireCpl0(cpu, 'mov CR');
     const n = i.reg;
+    // A nonexistent control register is #UD, which takes priority over the CPL check.
+    if (n !== 0 && n !== 2 && n !== 3 && n !== 4 && n !== 8) throw ud(`mov ${toCr ? 'to' : 'from'} CR${n}`);
+    requireCpl0(cpu, 'mov CR');
     const r = i.rm >= 0 ? i.rm : ((i.base >= 0 ? i.base : 0));
     if (cpu.trapEnabled('mov-cr') && cpu.trap('mov-cr', n | (toCr ? 0x100 : 0))) return;
     if (toCr) writeCr(cpu, n, cpu.regLo[r], cpu.in64 ? cpu.regHi[r] : 0);
@@ -133,6 +135,7 @@ export function applyDr7(cpu: Cpu): void {
 /** 0F 21 / 0F 23: mov r, DRn / mov DRn, r. */
 export function movDr(toDr: boolean): Handler {
   return (cpu, i) => {
+    if (i.reg > 7) throw ud('DR8-15');
     requireCpl0(cpu, 'mov DR');
     if (cpu.drLo[7] & DR7_GD) {
       // General detect: the access faults with #DB, DR6.BD set and DR7.GD cleared for the handler.
