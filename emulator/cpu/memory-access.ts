@@ -53,21 +53,21 @@ export class CpuMemory extends CpuPaging {
   rd8(lo: number, hi: number): number {
     const idx = this.tlbRead + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi) {
-      return this.mem.bytes[this.tlbPhys[idx] + (lo & 0xfff)];
+      return this.ram[this.tlbPhys[idx] + (lo & 0xfff)];
     }
     return this.readSlow(lo, hi, 1, this.tlbRead);
   }
   rd16(lo: number, hi: number): number {
     const idx = this.tlbRead + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) !== 0xfff) {
-      return this.mem.view.getUint16(this.tlbPhys[idx] + (lo & 0xfff), true);
+      return this.view.getUint16(this.tlbPhys[idx] + (lo & 0xfff), true);
     }
     return this.readSlow(lo, hi, 2, this.tlbRead);
   }
   rd32(lo: number, hi: number): number {
     const idx = this.tlbRead + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) <= 0xffc) {
-      return this.mem.view.getInt32(this.tlbPhys[idx] + (lo & 0xfff), true);
+      return this.view.getInt32(this.tlbPhys[idx] + (lo & 0xfff), true);
     }
     return this.readSlow(lo, hi, 4, this.tlbRead);
   }
@@ -76,8 +76,8 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbRead + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) <= 0xff8) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.tmpHi = this.mem.view.getInt32(pa + 4, true);
-      return this.mem.view.getInt32(pa, true);
+      this.tmpHi = this.view.getInt32(pa + 4, true);
+      return this.view.getInt32(pa, true);
     }
     return this.readSlow(lo, hi, 8, this.tlbRead);
   }
@@ -92,7 +92,7 @@ export class CpuMemory extends CpuPaging {
     const off = lo & 0xfff;
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && off <= 4096 - size) {
       const pa = this.tlbPhys[idx] + off;
-      return size === 4 ? this.mem.view.getInt32(pa, true) : size === 1 ? this.mem.bytes[pa] : this.mem.view.getUint16(pa, true);
+      return size === 4 ? this.view.getInt32(pa, true) : size === 1 ? this.ram[pa] : this.view.getUint16(pa, true);
     }
     return this.readSlow(lo, hi, size, this.tlbWrite);
   }
@@ -100,8 +100,8 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbWrite + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) <= 0xff8) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.tmpHi = this.mem.view.getInt32(pa + 4, true);
-      return this.mem.view.getInt32(pa, true);
+      this.tmpHi = this.view.getInt32(pa + 4, true);
+      return this.view.getInt32(pa, true);
     }
     return this.readSlow(lo, hi, 8, this.tlbWrite);
   }
@@ -110,8 +110,8 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbWrite + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.mem.bytes[pa] = v;
-      if (this.mem.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 1);
+      this.ram[pa] = v;
+      if (this.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 1);
       return;
     }
     this.writeSlow(lo, hi, 1, v, 0, this.tlbWrite);
@@ -120,8 +120,8 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbWrite + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) !== 0xfff) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.mem.view.setUint16(pa, v, true);
-      if (this.mem.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 2);
+      this.view.setUint16(pa, v, true);
+      if (this.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 2);
       return;
     }
     this.writeSlow(lo, hi, 2, v, 0, this.tlbWrite);
@@ -130,8 +130,8 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbWrite + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) <= 0xffc) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.mem.view.setInt32(pa, v, true);
-      if (this.mem.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 4);
+      this.view.setInt32(pa, v, true);
+      if (this.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 4);
       return;
     }
     this.writeSlow(lo, hi, 4, v, 0, this.tlbWrite);
@@ -140,9 +140,9 @@ export class CpuMemory extends CpuPaging {
     const idx = this.tlbWrite + ((lo >>> 12) & TLB_MASK);
     if (this.tlbTagLo[idx] === (lo & ~0xfff) && this.tlbTagHi[idx] === hi && (lo & 0xfff) <= 0xff8) {
       const pa = this.tlbPhys[idx] + (lo & 0xfff);
-      this.mem.view.setInt32(pa, vLo, true);
-      this.mem.view.setInt32(pa + 4, vHi, true);
-      if (this.mem.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 8);
+      this.view.setInt32(pa, vLo, true);
+      this.view.setInt32(pa + 4, vHi, true);
+      if (this.pageFlags[pa >>> 12] !== 0) this.mem.noteWrite(pa, 8);
       return;
     }
     this.writeSlow(lo, hi, 8, vLo, vHi, this.tlbWrite);
@@ -171,9 +171,9 @@ export class CpuMemory extends CpuPaging {
 
   private physRead(pa: number, size: number): number {
     if (pa + size <= this.mem.size) {
-      const v = this.mem.view;
+      const v = this.view;
       switch (size) {
-        case 1: return this.mem.bytes[pa];
+        case 1: return this.ram[pa];
         case 2: return v.getUint16(pa, true);
         case 4: return v.getInt32(pa, true);
         default: this.tmpHi = v.getInt32(pa + 4, true); return v.getInt32(pa, true);
@@ -195,14 +195,14 @@ export class CpuMemory extends CpuPaging {
 
   private physWrite(pa: number, size: number, v: number, vHi: number): void {
     if (pa + size <= this.mem.size) {
-      const view = this.mem.view;
+      const view = this.view;
       switch (size) {
-        case 1: this.mem.bytes[pa] = v; break;
+        case 1: this.ram[pa] = v; break;
         case 2: view.setUint16(pa, v, true); break;
         case 4: view.setInt32(pa, v, true); break;
         default: view.setInt32(pa, v, true); view.setInt32(pa + 4, vHi, true); break;
       }
-      if (this.mem.pageFlags[pa >>> 12] !== 0 || this.mem.pageFlags[(pa + size - 1) >>> 12] !== 0) this.mem.noteWrite(pa, size);
+      if (this.pageFlags[pa >>> 12] !== 0 || this.pageFlags[(pa + size - 1) >>> 12] !== 0) this.mem.noteWrite(pa, size);
       return;
     }
     if (size === 8) {

@@ -13,6 +13,10 @@ export { MODE16, MODE32, MODE64 };
 
 export class CpuState {
   readonly mem: PhysicalMemory;
+  /** RAM views cached here so the memory fast paths load one field instead of two. */
+  readonly view: DataView;
+  readonly ram: Uint8Array;
+  readonly pageFlags: Uint8Array;
 
   readonly regLo = new Int32Array(16);
   readonly regHi = new Int32Array(16);
@@ -108,6 +112,9 @@ export class CpuState {
 
   constructor(mem: PhysicalMemory) {
     this.mem = mem;
+    this.view = mem.view;
+    this.ram = mem.bytes;
+    this.pageFlags = mem.pageFlags;
     this.drLo[6] = DR6_FIXED1 | 0;
     this.drLo[7] = DR7_FIXED1;
   }
