@@ -15,7 +15,10 @@ import { bigHi, bigLo, MODE16 as M16, MODE32 as M32, MODE64 as M64, toBig } from
 const MODE16 = M16, MODE32 = M32, MODE64 = M64;
 import { eaNone } from './ea';
 import { CpuFault, gp } from './fault';
-import { Insn } from './insn';
+import { FAST_ALU32 as F_ALU32, FAST_ALU64 as F_ALU64, FAST_JCC as F_JCC, FAST_MOV as F_MOV, Insn } from './insn';
+import { alu, alu64 } from './ops/alu';
+
+const FAST_JCC = F_JCC, FAST_ALU32 = F_ALU32, FAST_ALU64 = F_ALU64, FAST_MOV = F_MOV;
 import { deliverEvent, EventKind } from './interrupts';
 import { CpuMemory } from './memory-access';
 import { TLB_SIZE } from './paging';
@@ -492,7 +495,25 @@ export class Cpu extends CpuMemory {
       const nlo = (lo + insn.len) | 0;
       this.ripLo = nlo;
       this.ripHi = (nlo >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
-      insn.exec(this, insn);
+      // The most frequent forms take direct calls the JIT can inline; everything else calls exec.
+      const fast = insn.fast;
+      if (fast === FAST_JCC) {
+        if (this.cond(insn.cc)) {
+          const t = (nlo + insn.imm) | 0;
+          this.jump(t, (this.ripHi + insn.immHi + ((t >>> 0) < (nlo >>> 0) ? 1 : 0)) | 0, 8);
+        }
+      } else if (fast === FAST_ALU64) {
+        const d = insn.fastDst, s = insn.fastSrc, op = insn.aluOp;
+        const r = alu64(this, op, this.regLo[d], this.regHi[d], this.regLo[s], this.regHi[s]);
+        if (op !== 7) { this.regLo[d] = r; this.regHi[d] = this.tmpHi; }
+      } else if (fast === FAST_ALU32) {
+        const d = insn.fastDst, op = insn.aluOp;
+        const r = alu(this, op, 4, this.regLo[d], this.regLo[insn.fastSrc]);
+        if (op !== 7) { this.regLo[d] = r; this.regHi[d] = 0; }
+      } else if (fast === FAST_MOV) {
+        this.regLo[insn.fastDst] = this.regLo[insn.fastSrc];
+        this.regHi[insn.fastDst] = insn.size === 8 ? this.regHi[insn.fastSrc] : 0;
+      } else insn.exec(this, insn);
       this.icount++;
       if (this.attention !== 0) return;
     }

@@ -7,7 +7,7 @@
 import type { CpuMode } from './api-types';
 import { CpuFault, gp } from './fault';
 import { eaNone, selectEa } from './ea';
-import { Handler, Insn } from './insn';
+import { FAST_ALU32, FAST_ALU64, FAST_JCC, FAST_MOV, Handler, Insn } from './insn';
 import { OPCODE_ROWS, OpRow, SizeRule } from './opcode-table';
 import { MODE16, MODE32, MODE64 } from './state';
 
@@ -130,6 +130,7 @@ function next(): number {
 
 function fillInvalid(i: Insn, mnemonic: string): void {
   i.exec = raiseUd;
+  i.fast = 0;
   i.mnemonic = mnemonic;
 }
 
@@ -274,6 +275,19 @@ export function decode(fetch: FetchByte, modeKey: number, i: Insn = new Insn(rai
   }
   i.len = finishImms(i, entry, size, is64);
   if (row.cc) i.cc = opByte & 15;
+  i.fast = 0;
+  if (row.mnemonic === 'jcc') i.fast = FAST_JCC;
+  else if (map === 0 && opByte < 0x40 && (opByte & 7) < 4 && (opByte & 1) && i.rm >= 0 && (size === 4 || size === 8)) {
+    // 01/03/09/0B/...: ALU Ev,Gv or Gv,Ev with two registers.
+    i.fast = size === 8 ? FAST_ALU64 : FAST_ALU32;
+    i.aluOp = opByte >> 3;
+    i.fastDst = opByte & 2 ? i.reg : i.rm;
+    i.fastSrc = opByte & 2 ? i.rm : i.reg;
+  } else if (map === 0 && (opByte === 0x89 || opByte === 0x8b) && i.rm >= 0 && (size === 4 || size === 8)) {
+    i.fast = FAST_MOV;
+    i.fastDst = opByte === 0x8b ? i.reg : i.rm;
+    i.fastSrc = opByte === 0x8b ? i.rm : i.reg;
+  }
   if (row.noSeg) i.seg = 8;
 
   // LOCK is legal only on the listed read-modify-write forms with a memory destination.

@@ -5,6 +5,12 @@ export type Handler = (cpu: Cpu, i: Insn) => void;
 /** Computes a memory operand's linear address; returns the low 32 bits, leaves the high ones in cpu.eaHi. */
 export type EaFn = (cpu: Cpu, i: Insn) => number;
 
+export const FAST_JCC = 1;
+export const FAST_ALU32 = 2;
+export const FAST_ALU64 = 3;
+/** mov between registers (89/8B with mod = 3), 32- or 64-bit by `size`. */
+export const FAST_MOV = 4;
+
 export class Insn {
   exec: Handler;
   ea: EaFn;
@@ -31,6 +37,15 @@ export class Insn {
   imm = 0;
   immHi = 0;
   imm2 = 0;
+  /**
+   * Non-zero: the 64-bit hot loop runs this instruction through a direct (inlinable) path instead
+   * of the exec call: FAST_JCC, or FAST_ALU32/FAST_ALU64 for register-register ALU forms (op in
+   * `aluOp`, destination `fastDst`, source `fastSrc`). exec stays the reference and does the same.
+   */
+  fast = 0;
+  aluOp = 0;
+  fastDst = 0;
+  fastSrc = 0;
   /** VEX.vvvv register operand. */
   vreg = 0;
   /** 0: none, 1: REP/REPE (F3), 2: REPNE (F2). */
