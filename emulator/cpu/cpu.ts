@@ -452,29 +452,20 @@ export class Cpu extends CpuMemory {
    */
   private hotLoop(end: number): void {
     if (this.modeKey === MODE64) { this.hotLoop64(end); return; }
+    // 32- and 16-bit code. A mode change sets `attention`, which ends the loop.
     while (this.icount < end) {
       const lo = this.ripLo, hi = this.ripHi;
       this.curLo = lo; this.curHi = hi;
       let insn: Insn | undefined;
       const page = this.fetchPage;
-      if (this.modeKey === MODE64) {
-        if (((lo ^ this.fetchLin) & ~0xfff) === 0 && hi === this.fetchHi && this.fetchGen === this.tlbGeneration && page !== undefined) {
-          insn = page[lo & 0xfff];
-          if (insn === undefined || insn.modeKey !== MODE64) insn = this.fetch(lo, hi);
-        } else insn = this.fetch(lo, hi);
-        const nlo = (lo + insn.len) | 0;
-        this.ripLo = nlo;
-        this.ripHi = (nlo >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
-      } else {
-        const lin = (lo + this.segBaseLo[CS]) | 0;
-        if (((lin ^ this.fetchLin) & ~0xfff) === 0 && this.fetchGen === this.tlbGeneration && page !== undefined &&
-          (this.segFlatMask & 2) !== 0) {
-          insn = page[lin & 0xfff];
-          if (insn === undefined || insn.modeKey !== this.modeKey) insn = this.fetch(lo, hi);
-        } else insn = this.fetch(lo, hi);
-        const nlo = (lo + insn.len) | 0;
-        this.ripLo = this.modeKey === MODE32 ? nlo : nlo & 0xffff;
-      }
+      const lin = (lo + this.segBaseLo[CS]) | 0;
+      if (((lin ^ this.fetchLin) & ~0xfff) === 0 && this.fetchGen === this.tlbGeneration && page !== undefined &&
+        (this.segFlatMask & 2) !== 0) {
+        insn = page[lin & 0xfff];
+        if (insn === undefined || insn.modeKey !== this.modeKey) insn = this.fetch(lo, hi);
+      } else insn = this.fetch(lo, hi);
+      const nlo = (lo + insn.len) | 0;
+      this.ripLo = this.modeKey === MODE32 ? nlo : nlo & 0xffff;
       insn.exec(this, insn);
       this.icount++;
       if (this.attention !== 0) return;
