@@ -154,7 +154,7 @@ export interface ElfParseOptions {
   checkLoadable?: boolean;
 }
 
-const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+export const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 

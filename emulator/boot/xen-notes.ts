@@ -9,7 +9,7 @@
  * ElfError) naming the problem; malformed containers come from elf.ts as ElfError.
  */
 import {
-  ElfError, ElfFile, ElfNote, EM_386, EM_X86_64, PF_R, PF_W, PF_X, PT_LOAD, PT_NOTE, SHT_NOTE,
+  ElfError, ElfFile, ElfNote, EM_386, EM_X86_64, PF_R, PF_W, PF_X, PT_LOAD, PT_NOTE, SHT_NOTE, hex,
 } from './elf';
 
 export class XenImageError extends ElfError {
@@ -165,7 +165,6 @@ export interface XenGuestInfo extends Omit<XenNoteSet, 'virtBase' | 'paddrOffset
 }
 
 const MASK64 = (1n << 64n) - 1n;
-const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 const latin1 = new TextDecoder('latin1');
 /** libelf ELF_MAX_TOTAL_NOTE_COUNT: stops pathological images. */
 const MAX_TOTAL_NOTES = 2048;

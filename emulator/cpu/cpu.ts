@@ -6,7 +6,7 @@
 import type { CpuHooks, CpuMode, MemoryWatch, RunOptions, StopReason, TrapInfo, TrapKind } from './api-types';
 import { TrapAction } from './api-types';
 import {
-  ATTR_DB, ATTR_L, ATTR_TYPE_CODE, ATTR_TYPE_EC, ATTR_UNUSABLE, CR0_PE, CS, DB, DR6_BS, EFER_LMA, GP, IF, SS, SS_VEC, TF,
+  ATTR_DB, ATTR_L, ATTR_TYPE_CODE, ATTR_TYPE_EC, ATTR_UNUSABLE, CR0_PE, CS, DB, DR6_BS, EFER_LMA, IF, SS, SS_VEC, TF,
 } from './constants';
 import { decode } from './decoder';
 import { bigHi, bigLo, MODE16 as M16, MODE32 as M32, MODE64 as M64, toBig } from './state';
@@ -54,7 +54,6 @@ export class Cpu extends CpuMemory {
   private fetchHi = 0;
   private fetchGen = -1;
   private fetchPage: Insn[] | undefined = undefined;
-  private fetchMode = -1;
   private readonly scratchInsn = new Insn(eaNone as never, eaNone);
   private readonly breakpoints = new Map<string, bigint>();
   private readonly bpFilter = new Uint8Array(65536);
@@ -563,7 +562,6 @@ export class Cpu extends CpuMemory {
   }
 
   private onInstructionException(e: unknown): StopReason | null {
-    this.stackAccess = false;
     this.pendingWatch = null;
     this.pendingDrHits = 0;
     if (e instanceof StopSignal) return e.reason;
@@ -629,8 +627,7 @@ export class Cpu extends CpuMemory {
   private fetch(lo: number, hi: number): Insn {
     const lin = this.in64 ? lo : (lo + this.segBaseLo[CS]) | 0;
     let page: Insn[] | undefined;
-    if (((lin ^ this.fetchLin) & ~0xfff) === 0 && hi === this.fetchHi && this.fetchGen === this.tlbGeneration &&
-      this.fetchMode === this.modeKey) {
+    if (((lin ^ this.fetchLin) & ~0xfff) === 0 && hi === this.fetchHi && this.fetchGen === this.tlbGeneration) {
       page = this.fetchPage;
     } else {
       page = this.fetchPageFor(lin, hi);
@@ -659,7 +656,6 @@ export class Cpu extends CpuMemory {
     this.fetchLin = lin & ~0xfff;
     this.fetchHi = hi;
     this.fetchGen = this.tlbGeneration;
-    this.fetchMode = this.modeKey;
     if (this.lastUncacheable || base >= this.mem.size) {
       this.fetchPage = undefined;
       this.fetchGen = -1;
@@ -720,4 +716,3 @@ export class TripleFault {
   constructor(readonly vector: number) {}
 }
 
-export { GP };

@@ -110,5 +110,4 @@ export function setupFlatMode(cpu: Cpu, opts: FlatSetupOptions): void {
   cpu.clearShutdown();
   cpu.updateMode();
   if (cpu.pagingLevels === 3) cpu.loadPdptes();
-  void EFER_LMA;
 }

@@ -87,7 +87,7 @@ function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: numbe
   const gate16 = type === SYS_INT_GATE16 || type === SYS_TRAP_GATE16;
   const interruptGate = type === SYS_INT_GATE || type === SYS_INT_GATE16;
   const sel = gLo >>> 16;
-  let offLo = gate16 ? gLo & 0xffff : (gLo & 0xffff) | (gHi & 0xffff0000);
+  const offLo = gate16 ? gLo & 0xffff : (gLo & 0xffff) | (gHi & 0xffff0000);
   if ((sel & 0xfffc) === 0) throw gp(ext, 'IDT gate with a null code selector');
   const d = readDescriptor(cpu, sel, 13, ext);
   if (!(d.attr & ATTR_S) || !(d.attr & ATTR_TYPE_CODE) || d.dpl > cpu.cpl) throw gp((sel & 0xfffc) | ext, 'IDT gate target is not a usable code segment');
@@ -136,13 +136,12 @@ function deliverOnce(cpu: Cpu, vector: number, kind: EventKind, errorCode: numbe
         push(cpu, size, oldSs);
         push(cpu, size, oldSpLo);
       }
-      loadSegmentCache(cpu, CS, (sel & 0xfffc) | newCpl, d as Descriptor);
+      loadSegmentCache(cpu, CS, (sel & 0xfffc) | newCpl, d);
       push(cpu, size, flags);
       push(cpu, size, oldCs);
       push(cpu, size, retLo);
       if (pushError) push(cpu, size, errorCode);
       cpu.ripLo = offLo; cpu.ripHi = 0;
-      if (gate16) offLo &= 0xffff;
     }
   } catch (e) {
     restoreSegState(cpu, saved);

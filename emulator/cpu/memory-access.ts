@@ -41,12 +41,10 @@ export class CpuMemory extends CpuPaging {
   pendingWatch: WatchHit | null = null;
   /** DR6 B0..B3 bits hit by the current instruction (guest data breakpoints). */
   pendingDrHits = 0;
-  /** Set while executing a stack access, so non-canonical addresses raise #SS instead of #GP. */
-  stackAccess = false;
 
   private canonical(lo: number, hi: number): void {
     if (this.in64 && ((hi << 16) >> 16) !== hi) {
-      throw new CpuFault(this.stackAccess || this.eaSeg === 2 ? SS_VEC : GP, 0, 0, 0, `non-canonical address ${toBig(lo, hi).toString(16)}`);
+      throw new CpuFault(this.eaSeg === 2 ? SS_VEC : GP, 0, 0, 0, `non-canonical address ${toBig(lo, hi).toString(16)}`);
     }
   }
 

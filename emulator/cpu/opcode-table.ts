@@ -8,7 +8,7 @@
  */
 import { CS, DS, ES, FS, GS, SS } from './constants';
 import type { Handler } from './insn';
-import { ADC, ADD, ALU_NAMES, aluAI, aluEG, aluEI, aluGE, AND, CMP, incDecE, incDecZ, negE, notE, OR, SBB, SUB, testAI, testEG, testEI, XOR } from './ops/alu';
+import { ALU_NAMES, aluAI, aluEG, aluEI, aluGE, CMP, incDecE, incDecZ, negE, notE, testAI, testEG, testEI } from './ops/alu';
 import { cmpxchg, cmpxchgWide, xadd } from './ops/atomic';
 import { andn, bextr, blsOp } from './ops/bmi';
 import { bitScan, bitTest, BT, BTC, BTR, BTS, countZeros, popcnt } from './ops/bits';
@@ -95,7 +95,6 @@ for (let a = 0; a < 8; a++) {
   op(`82/${a}`, name, 'Eb,Ib', 'b', (s) => aluEI(a, s), { lock, modes: 'no64' });
   op(`83/${a}`, name, 'Ev,Ibs', 'v', (s) => aluEI(a, s), { lock });
 }
-void ADD; void OR; void ADC; void SBB; void AND; void SUB; void XOR;
 op('06', 'push es', '', 'v', () => pushSreg(ES), { modes: 'no64' });
 op('07', 'pop es', '', 'v', () => popSreg(ES), { modes: 'no64' });
 op('0E', 'push cs', '', 'v', () => pushSreg(CS), { modes: 'no64' });

@@ -87,11 +87,3 @@ export function sizeMask(size: number): number {
 export function sext(size: number, v: number): number {
   return size === 1 ? (v << 24) >> 24 : size === 2 ? (v << 16) >> 16 : v | 0;
 }
-
-/** 64-bit add of lo/hi pairs: returns lo, hi in cpu.tmpHi. */
-export function add64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): number {
-  const lo = (aLo + bLo) | 0;
-  const carry = (lo >>> 0) < (aLo >>> 0) ? 1 : 0;
-  cpu.tmpHi = (aHi + bHi + carry) | 0;
-  return lo;
-}

@@ -67,13 +67,12 @@ export class CpuPaging extends CpuFlags {
     this.tlbGeneration++;
   }
 
-  flushTlbPage(lo: number, hi: number): void {
-    const idx = (lo >>> 12) & TLB_MASK;
-    for (let c = 0; c < CLASSES; c++) this.tlbTagLo[c * TLB_SIZE + idx] = TAG_INVALID;
-    // A large page may cover this address through entries at other indexes: flushing everything
-    // is always architecturally allowed and keeps this simple.
-    if (this.pagingLevels !== 0) this.flushTlb();
-    void hi;
+  /**
+   * invlpg. A large page may cover the address through entries at other indexes, so this flushes
+   * everything, which is always architecturally allowed (the TLB may drop entries at any time).
+   */
+  flushTlbPage(): void {
+    this.flushTlb();
   }
 
   /** Alignment checking bypasses the TLB so every data access reaches the checks in the slow path. */
@@ -168,7 +167,7 @@ export class CpuPaging extends CpuFlags {
       if ((pde & 0x80) && (this.cr4 & CR4_PSE)) {
         // 4 MiB page; PSE-36 bits 13..20 give physical bits 32..39 (bit 21 reserved).
         if (pde & 0x200000) throw this.pageFault(lo, hi, cls, true, true);
-        this.checkAccess(lo, hi, cls, pde, false, write, user);
+        this.checkAccess(lo, hi, cls, pde, write, user);
         if (!probeOnly) this.setBits32(pdeAddr, write ? 0x60 : 0x20);
         const high = (pde >>> 13) & 0xff;
         return high * 0x100000000 + ((pde & 0xffc00000) >>> 0) + (lo & 0x3ff000);
@@ -176,7 +175,7 @@ export class CpuPaging extends CpuFlags {
       const pteAddr = (pde & 0xfffff000) + (((lo >>> 12) & 0x3ff) << 2);
       const pte = this.pte32(pteAddr);
       if (!(pte & 1)) throw this.pageFault(lo, hi, cls, false, false);
-      this.checkAccess(lo, hi, cls, pde & pte, false, write, user);
+      this.checkAccess(lo, hi, cls, pde & pte, write, user);
       if (!probeOnly) {
         this.setBits32(pdeAddr, 0x20);
         this.setBits32(pteAddr, write ? 0x60 : 0x20);
@@ -247,7 +246,7 @@ export class CpuPaging extends CpuFlags {
   private finishLarge(lo: number, hi: number, cls: number, perm: number, nx: boolean, write: boolean, user: boolean,
     exec: boolean, upper: number[], probeOnly: boolean, phys: number, leafAddr?: number): number {
     if (exec && nx) throw this.pageFault(lo, hi, cls, true, false);
-    this.checkAccess(lo, hi, cls, perm, false, write, user);
+    this.checkAccess(lo, hi, cls, perm, write, user);
     if (!probeOnly) {
       if (leafAddr === undefined) leafAddr = upper.pop()!;
       for (const a of upper) this.setBits32(a, 0x20);
@@ -256,7 +255,7 @@ export class CpuPaging extends CpuFlags {
     return phys;
   }
 
-  private checkAccess(lo: number, hi: number, cls: number, perm: number, _nx: boolean, write: boolean, user: boolean): void {
+  private checkAccess(lo: number, hi: number, cls: number, perm: number, write: boolean, user: boolean): void {
     if (user && !(perm & 4)) throw this.pageFault(lo, hi, cls, true, false);
     if (write && !(perm & 2) && (user || (this.cr0 & CR0_WP))) throw this.pageFault(lo, hi, cls, true, false);
   }

@@ -75,9 +75,7 @@ export function loadSegmentCache(cpu: Cpu, seg: number, sel: number, d: Descript
     cpu.segLimit[seg] = d.limit;
     cpu.segAttr[seg] = d.attr;
   }
-  if (seg === CS || seg === SS) {
-    if (seg === CS) cpu.cpl = sel & 3;
-  }
+  if (seg === CS) cpu.cpl = sel & 3;
   cpu.updateMode();
 }
 

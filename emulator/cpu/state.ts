@@ -103,8 +103,6 @@ export class CpuState {
   alignCheck = false;
   /** Non-zero when the run loop must look at something after the current instruction. */
   attention = 0;
-  /** Interrupts are inhibited for one instruction after sti / mov ss / pop ss. */
-  interruptShadow = false;
   /** The interrupt shadow comes from mov ss / pop ss, which also delays a single-step trap. */
   movSsShadow = false;
   /** Retired instructions: the virtual clock. */
@@ -155,4 +153,3 @@ export function toBig(lo: number, hi: number): bigint {
 }
 export function bigLo(v: bigint): number { return Number(BigInt.asIntN(32, v)); }
 export function bigHi(v: bigint): number { return Number(BigInt.asIntN(32, v >> 32n)); }
-export function hex(v: bigint | number): string { return '0x' + (typeof v === 'bigint' ? BigInt.asUintN(64, v) : v >>> 0).toString(16); }

@@ -32,7 +32,6 @@ export function setSp(cpu: Cpu, lo: number, hi: number): void {
 
 /** Linear address of SS:sp. */
 function stackLinear(cpu: Cpu, spLo: number, spHi: number, size: number): number {
-  cpu.stackAccess = true;
   // Outside 64-bit mode an access that runs past 4 GiB exceeds any SS limit.
   if (!cpu.in64 && (spLo >>> 0) + size > 0x100000000) throw new CpuFault(SS_VEC, 0, 0, 0, 'stack access wraps at 4 GiB');
   const lo = linearOf(cpu, SS, spLo, spHi, size);
@@ -43,7 +42,6 @@ export function push(cpu: Cpu, size: number, v: number, vHi = 0): void {
   const nLo = movedSp(cpu, -size), nHi = cpu.tmpHi;
   const lo = stackLinear(cpu, nLo, nHi, size);
   if (size === 8) cpu.wr64(lo, cpu.eaHi, v, vHi); else cpu.wrN(size, lo, cpu.eaHi, v);
-  cpu.stackAccess = false;
   setSp(cpu, nLo, nHi);
 }
 
@@ -52,7 +50,6 @@ export function peek(cpu: Cpu, size: number, offset = 0): number {
   const aLo = movedSp(cpu, offset), aHi = cpu.tmpHi;
   const lo = stackLinear(cpu, aLo, aHi, size);
   const v = size === 8 ? cpu.rd64(lo, cpu.eaHi) : cpu.rdN(size, lo, cpu.eaHi);
-  cpu.stackAccess = false;
   return v;
 }
 
@@ -123,7 +120,6 @@ function probeStackWrite(cpu: Cpu, offset: number, size: number): void {
   const aLo = movedSp(cpu, offset), aHi = cpu.tmpHi;
   const lo = stackLinear(cpu, aLo, aHi, size);
   if (size === 8) cpu.rdw64(lo, cpu.eaHi); else cpu.rdwN(size, lo, cpu.eaHi);
-  cpu.stackAccess = false;
 }
 
 /** Width of stack addresses: 8 in 64-bit mode, else 4 or 2 by SS.B. */
@@ -151,11 +147,9 @@ export function enter(size: number): Handler {
         for (let k = 1; k < level; k++) {
           if (as === 8) { tLo = addSigned(cpu, tLo, tHi, -size); tHi = cpu.tmpHi; }
           else tLo = as === 4 ? (tLo - size) | 0 : (tLo - size) & 0xffff;
-          cpu.stackAccess = true;
-          const a = linearOf(cpu, SS, tLo, tHi, size);
+                  const a = linearOf(cpu, SS, tLo, tHi, size);
           const v = size === 8 ? cpu.rd64(a, cpu.eaHi) : cpu.rdN(size, a, cpu.eaHi);
-          cpu.stackAccess = false;
-          push(cpu, size, v, cpu.tmpHi);
+                  push(cpu, size, v, cpu.tmpHi);
         }
         push(cpu, size, frameLo, frameHi);
       }

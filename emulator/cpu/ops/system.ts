@@ -6,14 +6,14 @@
 import type { Cpu } from '../cpu';
 import {
   ATTR_DB, ATTR_L, CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR0_AM, CR0_CD, CR0_NW, CR0_ET,
-  CR4_DE, CR4_FSGSBASE, DR6_BD, DR7_GD, CR4_OSFXSR, CR4_PAE, CR4_SUPPORTED, CR4_TSD, CR4_PCE, CS, DR6_FIXED1, DR7_FIXED1, DS, EFER_LMA,
-  EFER_LME, EFER_SCE, ES, MAXPHYADDR, FS, GS, IF, IOPL_MASK, IOPL_SHIFT, LDTR, OF, RF, SS, TR, VM, CR4_UMIP,
+  CR4_DE, CR4_FSGSBASE, DR6_BD, DR7_GD, CR4_OSFXSR, CR4_PAE, CR4_SUPPORTED, CR4_TSD, CR4_PCE, CS, DR6_FIXED1, DR7_FIXED1, EFER_LMA,
+  EFER_LME, EFER_SCE, MAXPHYADDR, FS, GS, IF, IOPL_MASK, IOPL_SHIFT, LDTR, RF, SS, TR, VM, CR4_UMIP,
 } from '../constants';
 import { CpuFault, gp, nm, ud } from '../fault';
 import type { Handler, Insn } from '../insn';
 import { deliverEvent, EventKind, iret, writableFlags } from '../interrupts';
 import { cpuidDefault, readMsr, readTsc, writeMsr } from '../msr-cpuid';
-import { rdE, rdE64, rdESized, wrESized } from '../operands';
+import { rdESized, wrESized } from '../operands';
 import { farCall, farJump, farReturn, loadDataSegment, loadSegmentCache, loadSystemSegment, readDescriptor } from '../segments';
 import { bigHi, bigLo, toBig } from '../state';
 import { pop, push } from './stack';
@@ -363,7 +363,6 @@ export function softInt(kind: 'int' | 'int3' | 'into' | 'int1'): Handler {
     deliverEvent(cpu, vector, kind === 'int1' ? EventKind.Icebp : EventKind.Software, -1);
   };
 }
-void OF;
 
 export function iretOp(size: number): Handler {
   return (cpu) => { iret(cpu, size); };
@@ -474,7 +473,8 @@ export const invlpg = (): Handler => (cpu, i) => {
   requireCpl0(cpu, 'invlpg');
   const a = i.ea(cpu, i);
   if (cpu.trapEnabled('invlpg') && cpu.trap('invlpg')) return;
-  cpu.flushTlbPage(a, cpu.eaHi);
+  void a; // the address was needed only for its faults (canonical, segment)
+  cpu.flushTlbPage();
 };
 
 export const privilegedNop = (what: string): Handler => (cpu) => { requireCpl0(cpu, what); };
@@ -598,4 +598,3 @@ export function retFar(withImm: boolean): Handler {
   return (cpu, i) => { farReturn(cpu, i.size, withImm ? i.imm & 0xffff : 0); };
 }
 
-export { DS, ES, rdE, rdE64 };
