@@ -127,6 +127,20 @@ export class CpuPaging extends CpuFlags {
     }
   }
 
+  /**
+   * Translation for the hypervisor's own accesses to guest memory (copy_from_guest / copy_to_guest):
+   * a supervisor access with CR0.WP honoured, setting A/D bits as the hardware walk Xen relies on would.
+   * Returns the physical page address, or -1 where the guest would take a #PF.
+   */
+  translateSupervisor(lo: number, hi: number, write: boolean): number {
+    try {
+      return this.walk(lo, hi, write ? C_WRITE : C_READ);
+    } catch (e) {
+      if (e instanceof CpuFault) return -1;
+      throw e;
+    }
+  }
+
   private pte32(pa: number): number {
     return pa + 4 <= this.mem.size ? this.mem.view.getInt32(pa, true) : ALL_ONES;
   }

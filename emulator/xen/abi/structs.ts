@@ -237,6 +237,29 @@ export const evtchn_bind_vcpu = struct('evtchn_bind_vcpu', EVTCHN_H, [
   field('vcpu', u32),
 ]);
 
+export const evtchn_bind_pirq = struct('evtchn_bind_pirq', EVTCHN_H, [
+  field('pirq', u32),
+  field('flags', u32),
+  field('port', evtchnPort),
+]);
+
+export const evtchn_reset = struct('evtchn_reset', EVTCHN_H, [field('dom', domid)]);
+
+export const evtchn_init_control = struct('evtchn_init_control', EVTCHN_H, [
+  field('control_gfn', u64),
+  field('offset', u32),
+  field('vcpu', u32),
+  field('link_bits', u8),
+  field('_pad', array(u8, 7)),
+]);
+
+export const evtchn_expand_array = struct('evtchn_expand_array', EVTCHN_H, [field('array_gfn', u64)]);
+
+export const evtchn_set_priority = struct('evtchn_set_priority', EVTCHN_H, [
+  field('port', evtchnPort),
+  field('priority', u32),
+]);
+
 // xen/include/public/hvm/hvm_op.h
 export const xen_hvm_param = struct('xen_hvm_param', 'xen/include/public/hvm/hvm_op.h', [
   field('domid', domid),
@@ -361,6 +384,7 @@ export const ALL_STRUCTS: readonly StructDef[] = [
   xen_hvm_param, mmu_update, mmuext_op, trap_info, multicall_entry,
   xen_platform_parameters, xen_feature_info, xen_extraversion, xen_changeset_info, xen_capabilities_info,
   xen_compile_info,
+  evtchn_bind_pirq, evtchn_reset, evtchn_init_control, evtchn_expand_array, evtchn_set_priority,
   sched_shutdown, sched_poll, sched_remote_shutdown,
   xen_callback, callback_register,
   xenstore_domain_interface, xencons_interface,

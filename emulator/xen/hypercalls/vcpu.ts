@@ -1,0 +1,4 @@
+import type { HypercallFamily } from './index';
+
+/** Being written (issue 3). */
+export const vcpuHypercalls: HypercallFamily = {};
