@@ -124,13 +124,22 @@ export function runCommand(argv: string[], io: RunIo = defaultIo): number {
     return report(stop, m.hv.icount, io);
   } catch (e) {
     if (e instanceof LaunchConfigError) {
-      io.stderr(e.problems.map((p) => `xen-guest run: ${p}\n`).join(''));
+      io.stderr(e.problems.map((p) => `xen-guest run: ${asFlags(p)}\n`).join(''));
       return EXIT.usage;
     }
     throw e;
   } finally {
     if (jsonFd !== undefined) fs.closeSync(jsonFd);
   }
+}
+
+/** Launch-configuration field names → the CLI flags that set them, for error messages. */
+const FLAG_FOR_FIELD: Record<string, string> = {
+  xenVersion: '--xen', memoryMiB: '--memory', guestType: '--type', vcpus: '--vcpus', preemption: '--preemption',
+  cmdline: '--cmdline', 'domainFlags.evtchnFifo': '--no-evtchn-fifo',
+};
+function asFlags(problem: string): string {
+  return problem.replace(/^([A-Za-z.]+)/, (f) => FLAG_FOR_FIELD[f] ?? f);
 }
 
 function report(stop: MachineStop, icount: number, io: RunIo): number {
