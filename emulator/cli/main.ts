@@ -19,5 +19,7 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) {
+  // `xen-guest run … | head` closes stdout early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
   process.exitCode = main(process.argv.slice(2));
 }
