@@ -247,4 +247,22 @@ static inline long HYPERVISOR_set_timer_op(uint64_t timeout)
 #endif
 }
 
+/* ---- PV64 only: virtual IDT, callbacks, iret ------------------------------------------- */
+
+#ifdef __x86_64__
+/* HYPERVISOR_iret has no wrapper: it is entered with `jmp hypercall_page + 23 * 32` and never
+ * returns (runtime/pv64-events.S, xen.h struct iret_context). */
+
+/* traps: array terminated by an entry with address 0; NULL clears the virtual IDT. */
+static inline int HYPERVISOR_set_trap_table(const struct trap_info *traps)
+{
+	return _hypercall1(int, __HYPERVISOR_set_trap_table, traps);
+}
+
+static inline int HYPERVISOR_callback_op(int cmd, const void *arg)
+{
+	return _hypercall2(int, __HYPERVISOR_callback_op, cmd, arg);
+}
+#endif
+
 #endif

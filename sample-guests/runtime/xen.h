@@ -42,6 +42,7 @@ typedef uint32_t evtchn_port_t;
 #define __HYPERVISOR_vcpu_op              24
 #define __HYPERVISOR_mmuext_op            26
 #define __HYPERVISOR_sched_op             29
+#define __HYPERVISOR_callback_op          30
 #define __HYPERVISOR_event_channel_op     32
 #define __HYPERVISOR_physdev_op           33
 #define __HYPERVISOR_hvm_op               34
@@ -66,7 +67,7 @@ struct xen_feature_info {
 /* ---- sched_op: xen/include/public/sched.h --------------------------------------------- */
 
 #define SCHEDOP_yield     0
-#define SCHEDOP_block     1
+#define SCHEDOP_block     1  /* clears evtchn_upcall_mask, sleeps until an event is pending */
 #define SCHEDOP_shutdown  2
 
 #define SHUTDOWN_poweroff 0
@@ -148,11 +149,40 @@ struct e820entry {
 
 /* ---- event_channel_op: xen/include/public/event_channel.h ----------------------------- */
 
-#define EVTCHNOP_send 4
+#define EVTCHNOP_bind_virq 1
+#define EVTCHNOP_close     3
+#define EVTCHNOP_send      4
+#define EVTCHNOP_bind_ipi  7
+#define EVTCHNOP_unmask    9
 
 struct evtchn_send {
 	evtchn_port_t port;
 };
+
+struct evtchn_bind_virq {
+	uint32_t virq;             /* IN: VIRQ_* */
+	uint32_t vcpu;             /* IN: the vCPU the VIRQ is bound on (per-vCPU VIRQs) */
+	evtchn_port_t port;        /* OUT */
+};
+
+struct evtchn_bind_ipi {
+	uint32_t vcpu;             /* IN: the vCPU a send on the port notifies */
+	evtchn_port_t port;        /* OUT */
+};
+
+struct evtchn_unmask {
+	evtchn_port_t port;
+};
+
+/* xen/include/public/xen.h: virtual IRQs. VIRQ_TIMER is per-vCPU: set_timer_op and the
+ * singleshot/periodic vCPU timers raise it. */
+#define VIRQ_TIMER 0
+
+/* 2-level event channels (event_channel.h, EVTCHN_2L_NR_CHANNELS): one pending and one mask
+ * bit per port in shared_info, grouped in xen_ulong_t words, one evtchn_pending_sel bit per
+ * word: 64 * 64 = 4096 ports for a 64-bit guest, 32 * 32 = 1024 for a 32-bit one. */
+#define EVTCHN_WORD_BITS   (sizeof(xen_ulong_t) * 8)
+#define EVTCHN_2L_NR_PORTS (EVTCHN_WORD_BITS * EVTCHN_WORD_BITS)
 
 /* ---- hvm_op: xen/include/public/hvm/hvm_op.h, hvm/params.h ---------------------------- */
 
@@ -164,6 +194,17 @@ struct evtchn_send {
 #define HVM_PARAM_CONSOLE_PFN   17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
 
+/* HVM_PARAM_CALLBACK_IRQ (index 0): how event notifications reach the vCPUs. Bits 63:56 are
+ * the type; type 2 (x86) = inject vector bits 7:0 directly whenever a vCPU's
+ * evtchn_upcall_pending is set (no LAPIC, no EOI). Needs XENFEAT_hvm_callback_vector. */
+#define HVM_PARAM_CALLBACK_IRQ           0
+#define HVM_PARAM_CALLBACK_TYPE_VECTOR   2
+#define HVM_PARAM_CALLBACK_TYPE_SHIFT   56  /* our name: the type is val[63:56] */
+
+/* xen/include/public/features.h */
+#define XENFEAT_hvm_callback_vector 8
+#define XENFEAT_hvm_safe_pvclock    9
+
 struct xen_hvm_param {
 	domid_t domid;             /* IN */
 	uint16_t pad;
@@ -173,9 +214,120 @@ struct xen_hvm_param {
 
 /* ---- vcpu_op: xen/include/public/vcpu.h ----------------------------------------------- */
 
+#define VCPUOP_initialise            0  /* arg: vcpu_guest_context (PV) / vcpu_hvm_context (HVM) */
+#define VCPUOP_up                    1
+#define VCPUOP_down                  2
 #define VCPUOP_is_up                 3
+#define VCPUOP_stop_periodic_timer   7  /* PV vCPUs start with a 10 ms periodic VIRQ_TIMER */
 #define VCPUOP_set_singleshot_timer  8
 #define VCPUOP_stop_singleshot_timer 9
+
+/* vcpu_hvm_context (xen/include/public/hvm/hvm_vcpu.h): the initial state of an HVM/PVH vCPU
+ * for VCPUOP_initialise. Same layout in both ABIs (128 bytes). In VCPU_HVM_MODE_64B the vCPU
+ * starts directly in long mode: Xen loads flat 64-bit CS (attributes 0xa9b), flat data
+ * DS/ES/SS (0xc93), a busy TSS, all selectors 0; CR0.PG, CR4.PAE and EFER.LME must be set. */
+#define VCPU_HVM_MODE_32B 0
+#define VCPU_HVM_MODE_64B 1
+
+struct vcpu_hvm_x86_64 {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+struct vcpu_hvm_context {
+	uint32_t mode;             /* VCPU_HVM_MODE_* */
+	uint32_t pad;
+	union {
+		uint32_t x86_32[30];   /* struct vcpu_hvm_x86_32 (120 bytes), not used here */
+		struct vcpu_hvm_x86_64 x86_64;
+	} cpu_regs;
+};
+
+/* ---- PV64 vCPU state, callbacks and virtual IDT: xen/include/public/arch-x86/xen.h,
+ * xen-x86_64.h, callback.h. 64-bit layouts only (the 32-bit ones differ throughout). ---- */
+
+#ifdef __x86_64__
+/* Xen's flat selectors for a 64-bit PV kernel (ring 3, xen-x86_64.h). */
+#define FLAT_KERNEL_CS64 0xe033
+#define FLAT_KERNEL_SS64 0xe02b
+
+/* One virtual IDT entry (set_trap_table, vcpu_guest_context.trap_ctxt). flags bits 0-1 = the
+ * lowest privilege that may raise it with `int n` (0: nobody); bit 2 (TI_IF) = deliver with
+ * events masked, like an interrupt gate. set_trap_table stops at an entry with address 0. */
+struct trap_info {
+	uint8_t vector;
+	uint8_t flags;
+	uint16_t cs;
+	unsigned long address;
+};
+#define TI_IF 4
+
+/* callback_op(CALLBACKOP_register, &callback_register) (callback.h). */
+#define CALLBACKOP_register 0
+#define CALLBACKTYPE_event    0
+#define CALLBACKTYPE_failsafe 1
+#define CALLBACKTYPE_syscall  2
+#define CALLBACKF_mask_events 1    /* ignored for the event callback: always masked */
+
+struct callback_register {
+	uint16_t type;
+	uint16_t flags;
+	unsigned long address;     /* xen_callback_t: a plain address on x86_64 */
+};
+
+/* HYPERVISOR_iret (xen-x86_64.h): the guest jumps to hypercall page entry 23 with
+ * [flags, rip, cs, rflags, rsp, ss] on its stack; the stub pushes rcx, r11 and rax, so Xen
+ * finds this structure at RSP. Without VGCF_in_syscall Xen restores all of it. */
+struct iret_context {
+	uint64_t rax, r11, rcx, flags, rip, cs, rflags, rsp, ss;
+};
+
+struct cpu_user_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	uint32_t error_code;       /* Xen-private */
+	uint32_t entry_vector;     /* Xen-private */
+	uint64_t rip;
+	uint16_t cs, _pad0[1];
+	uint8_t saved_upcall_mask;
+	uint8_t _pad1[3];
+	uint64_t rflags;           /* rflags.IF == !saved_upcall_mask */
+	uint64_t rsp;
+	uint16_t ss, _pad2[3];
+	uint16_t es, _pad3[3];
+	uint16_t ds, _pad4[3];
+	uint16_t fs, _pad5[3];
+	uint16_t gs, _pad6[3];
+};
+
+#define VGCF_i387_valid               (1 << 0)
+#define VGCF_in_kernel                (1 << 2)
+#define VGCF_failsafe_disables_events (1 << 3)
+#define VGCF_syscall_disables_events  (1 << 4)
+#define VGCF_online                   (1 << 5)
+#define VGCF_in_syscall               (1 << 8)
+
+/* The initial state of a PV vCPU for VCPUOP_initialise. */
+struct vcpu_guest_context {
+	struct { char x[512]; } fpu_ctxt;   /* FXSAVE image; used only with VGCF_i387_valid */
+	unsigned long flags;                /* VGCF_* */
+	struct cpu_user_regs user_regs;
+	struct trap_info trap_ctxt[256];    /* virtual IDT, indexed by vector */
+	unsigned long ldt_base, ldt_ents;   /* LDT (linear address, entries) */
+	unsigned long gdt_frames[16], gdt_ents; /* GDT (machine frames, entries) */
+	unsigned long kernel_ss, kernel_sp; /* the stack bounces from user mode land on */
+	unsigned long ctrlreg[8];           /* [3] = kernel page table (xen_pfn_to_cr3); [1] = user */
+	unsigned long debugreg[8];
+	unsigned long event_callback_eip;
+	unsigned long failsafe_callback_eip;
+	unsigned long syscall_callback_eip;
+	unsigned long vm_assist;            /* VMASST_TYPE_* bitmap */
+	uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+
+/* xen-x86_64.h: 64-bit CR3 values are plain frame << 12 (no PAE "extended cr3" rotation). */
+#define xen_pfn_to_cr3(pfn) ((unsigned long)(pfn) << 12)
+#endif /* __x86_64__ */
 
 /* ---- start_info (PV): xen/include/public/xen.h ---------------------------------------- */
 
@@ -342,5 +494,27 @@ _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param");
 _Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info");
 _Static_assert(sizeof(struct xencons_interface) == 3088, "xencons_interface");
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info");
+_Static_assert(sizeof(struct evtchn_bind_virq) == 12, "evtchn_bind_virq");
+_Static_assert(sizeof(struct evtchn_bind_ipi) == 8, "evtchn_bind_ipi");
+_Static_assert(sizeof(struct vcpu_hvm_context) == 128, "vcpu_hvm_context");
+_Static_assert(offsetof(struct vcpu_hvm_context, cpu_regs) == 8, "vcpu_hvm_context.cpu_regs");
+_Static_assert(offsetof(struct vcpu_hvm_context, cpu_regs.x86_64.efer) == 8 + 104, "x86_64.efer");
+#ifdef __x86_64__
+_Static_assert(sizeof(struct trap_info) == 16, "trap_info");
+_Static_assert(sizeof(struct callback_register) == 16, "callback_register");
+_Static_assert(sizeof(struct iret_context) == 72, "iret_context");
+_Static_assert(sizeof(struct cpu_user_regs) == 200, "cpu_user_regs");
+_Static_assert(offsetof(struct cpu_user_regs, rip) == 128, "cpu_user_regs.rip");
+_Static_assert(offsetof(struct cpu_user_regs, saved_upcall_mask) == 140, "saved_upcall_mask");
+_Static_assert(offsetof(struct cpu_user_regs, ss) == 160, "cpu_user_regs.ss");
+_Static_assert(sizeof(struct vcpu_guest_context) == 5168, "vcpu_guest_context");
+_Static_assert(offsetof(struct vcpu_guest_context, user_regs) == 520, "user_regs");
+_Static_assert(offsetof(struct vcpu_guest_context, trap_ctxt) == 720, "trap_ctxt");
+_Static_assert(offsetof(struct vcpu_guest_context, kernel_ss) == 4968, "kernel_ss");
+_Static_assert(offsetof(struct vcpu_guest_context, ctrlreg) == 4984, "ctrlreg");
+_Static_assert(offsetof(struct vcpu_guest_context, event_callback_eip) == 5112, "event_cb");
+_Static_assert(offsetof(struct vcpu_guest_context, syscall_callback_eip) == 5128, "syscall_cb");
+_Static_assert(offsetof(struct vcpu_guest_context, gs_base_user) == 5160, "gs_base_user");
+#endif
 
 #endif
