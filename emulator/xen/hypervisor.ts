@@ -16,7 +16,7 @@ import { EventChannelSystem, VIRQ } from './event-channel';
 import { XEN_CPUID_FIRST_LEAF, hypercallMsrIndex, xenCpuidLeaf } from './cpuid-leaves';
 import { errnoName } from './errno';
 import { TraceArgs, TraceBus, TraceEvent, TraceKind } from './trace';
-import { Vcpu } from './vcpu';
+import { Runstate, Vcpu } from './vcpu';
 import { HypercallContext, Continuation } from './hypercall/context';
 import { dispatchHypercall, HandlerTable } from './hypercall/dispatch';
 import { hypercallParams } from './hypercall/signatures';
@@ -25,7 +25,11 @@ import { PlatformDevices } from './hvm/platform';
 import { writeHypercallPageMsr } from './hvm/hypercall-msr';
 import { pvDeliverUpcall, pvHandleException, pvHandleTrap } from './pv/entry';
 import { ConsoleBackend } from './backends/console';
+import { updateRunstateArea, updateVcpuTimeArea } from './hypercalls/vcpu-areas';
 import { XenStoreBackend } from './backends/xenstore';
+
+/** The default periodic timer of PV vCPUs: 10 ms. */
+export const PV_DEFAULT_PERIOD_NS = 10_000_000;
 
 /** Instructions a vCPU runs before the scheduler looks at the others (virtual 0.2 ms). */
 export const QUANTUM = 200_000;
@@ -98,6 +102,9 @@ export class Hypervisor {
       const ref: { v?: Vcpu } = {};
       const v = new Vcpu(d, i, new Cpu(d.mem, this.cpuHooks(() => ref.v!)));
       ref.v = v;
+      v.onRunstateChange = () => { if (v.runstateArea !== null) updateRunstateArea(this, v); };
+      // "PV guests by default have a 100Hz ticker" (xen/arch/x86/pv/domain.c pv_vcpu_initialise, 4.17).
+      if (d.isPv) v.periodic = { period: PV_DEFAULT_PERIOD_NS, next: this.clock.now + PV_DEFAULT_PERIOD_NS };
       this.configureTraps(v);
       v.vcpuInfoAddr = d.defaultVcpuInfoAddr(i);
       d.vcpus.push(v);
@@ -129,7 +136,7 @@ export class Hypervisor {
     const v0 = d.vcpus[0];
     v0.initialised = true;
     v0.down = false;
-    v0.setRunstate(0, this.clock.now);
+    v0.setRunstate(Runstate.Running, this.clock.now);
     this.writeWallclock(d);
     for (const v of d.vcpus) this.updateTimeInfo(v);
     this.emit('boot', d, v0, d.name, { text: `${d.options.kind}${d.isPv ? d.pvBits : ''} domain "${d.name}", ${d.options.memoryMiB} MiB, ${d.options.vcpus} vCPU(s), Xen ${d.profile.name}${d.profile.debug ? ' debug' : ''}` });
@@ -218,9 +225,7 @@ export class Hypervisor {
         if (this.pauseRequested) { this.pauseRequested = false; return { executed, result: { kind: 'paused' } }; }
         return { executed, result: { kind: 'vcpu', vcpu: v, reason: r } };
       case 'halt':
-        // hlt (HVM at CPL 0): block until an interrupt can wake it.
-        v.blocked = true;
-        v.setRunstate(2, this.clock.now);
+        this.hvmHalt(v);
         return { executed };
       case 'triple-fault':
         this.crashDomain(v.domain, 'triple-fault', `triple fault (vector ${r.vector}) at ${hexb(r.rip)}`, v);
@@ -234,6 +239,34 @@ export class Hypervisor {
       default:
         return { executed, result: { kind: 'vcpu', vcpu: v, reason: r } };
     }
+  }
+
+  /**
+   * hlt from an HVM vCPU (xen/arch/x86/hvm/hvm.c hvm_hlt): with interrupts enabled it blocks until an event;
+   * with them disabled nothing but an NMI or INIT could wake it, so Xen takes the vCPU down, and when every
+   * vCPU is down powers the domain off ("All CPUs offline -- powering off", hvm_vcpu_down).
+   */
+  private hvmHalt(v: Vcpu): void {
+    if ((v.cpu.rflags & BigInt(IF)) !== 0n) {
+      v.blocked = true;
+      v.setRunstate(Runstate.Blocked, this.clock.now);
+      return;
+    }
+    v.cpu.halted = false;
+    this.vcpuDown(v, 'hlt with interrupts disabled');
+    if (v.domain.vcpus.every((x) => x.down)) {
+      this.shutdownDomain(v.domain, 'poweroff', 0, v, 'all vCPUs offline (hlt with interrupts disabled)');
+    }
+  }
+
+  /** Takes a vCPU offline (VCPUOP_down, hvm_vcpu_down). */
+  vcpuDown(v: Vcpu, why: string): void {
+    if (v.down) return;
+    v.down = true;
+    v.blocked = false;
+    v.setRunstate(Runstate.Offline, this.clock.now);
+    this.emit('vcpu-down', v.domain, v, `vcpu${v.id}`, { text: why });
+    this.yieldCurrent(v);
   }
 
   /** Exceptions the debugger intercepts on a PV vCPU (set through interceptForDebugger). */
@@ -265,7 +298,7 @@ export class Hypervisor {
       const v = all[(this.rrNext + k) % all.length];
       if (v.runnable) {
         this.rrNext = (this.rrNext + k + 1) % all.length;
-        if (v.runstate !== 0) v.setRunstate(0, this.clock.now);
+        if (v.runstate !== Runstate.Running) v.setRunstate(Runstate.Running, this.clock.now);
         return v;
       }
     }
@@ -303,6 +336,7 @@ export class Hypervisor {
     // XEN_PVCLOCK_TSC_STABLE_BIT: our TSC is one virtual clock for every vCPU (4.7+ headers have `flags`).
     if (v.domain.profile.vcpuTimeInfoFlags && layoutOf(vcpu_time_info, info.layout.abi).fields.has('flags')) t.set('flags', 1);
     t.set('version', ((ver + 1) | 1) + 1);
+    updateVcpuTimeArea(this, v);
   }
 
   /** shared_info wallclock (wc_version seqlock; wc_sec_hi at 3084 native / arch.wc_sec_hi compat, §5.5). */
@@ -344,10 +378,7 @@ export class Hypervisor {
         fire = true;
         while (v.periodic.next <= now) v.periodic.next += v.periodic.period;
       }
-      if (fire) {
-        this.emit('timer', v.domain, v, 'VIRQ_TIMER');
-        v.domain.evtchn.raiseVirq(VIRQ.TIMER, v.id);
-      }
+      if (fire && v.domain.evtchn.raiseVirq(VIRQ.TIMER, v.id)) this.emit('timer', v.domain, v, 'VIRQ_TIMER');
       if (v.poll && v.poll.timeout > 0 && v.poll.timeout <= now) this.unblock(v);
     }
   }
@@ -405,7 +436,7 @@ export class Hypervisor {
     if (!v.blocked) return;
     v.blocked = false;
     v.poll = null;
-    if (v.runstate === 2) v.setRunstate(1, this.clock.now);
+    if (v.runstate === Runstate.Blocked) v.setRunstate(Runstate.Runnable, this.clock.now);
   }
 
   /** Delivers what is pending to `v` on its way back into the guest: PV bounce frame or HVM vector. */

@@ -62,6 +62,13 @@ interface VersionData extends HypercallRelease {
   readonly hvmFlushTlbsArgEinval: boolean;
   /** add_to_physmap(_batch) start_extent not fitting 16-bit size → -EDOM from 4.8 (a66765eb06). */
   readonly addToPhysmapEdom: boolean;
+  /**
+   * Where XENMEM_add_to_physmap(XENMAPSPACE_gmfn_range) keeps its progress across a continuation: [U] ≤4.4 the
+   * x86 handler wrote idx/gpfn/size back into the guest's struct and re-issued the plain op (RELEASE-4.4.0
+   * arch/x86/mm.c, op masked so cmd high bits are ignored); from 4.5 (4ef6b5f16c, §3.2/§3.4) the done count is
+   * in cmd bits ≥6, which is also when XENMEM_add_to_physmap_batch exists on x86.
+   */
+  readonly addToPhysmapRangeProgress: 'guest-struct' | 'cmd';
 
   // --- event channels (§5.3, §9) ---
   /** FIFO ABI (EVTCHNOP 11–13) implemented: 4.4+ (d2d50c2f30, 88910061ec). */
@@ -94,6 +101,20 @@ interface VersionData extends HypercallRelease {
   readonly dummyVcpuInfoCheck: 'all' | 'pv';
   /** Second VCPUOP_register_vcpu_info: -EINVAL ≤4.17, -EBUSY 4.18+ (295514ff75). */
   readonly vcpuInfoReregisterErrno: typeof XenErrno.EINVAL | typeof XenErrno.EBUSY;
+  /**
+   * VCPUOP_register_vcpu_info offset checks (xen/common/domain.c map_vcpu_info): 'einval' = only
+   * offset > PAGE_SIZE - sizeof(vcpu_info) → -EINVAL (≤4.13); 'enxio-aligned' = that or a misaligned offset
+   * (xen_ulong_t alignment of the latched shared_info format, XSA-327, 4.14) → -ENXIO ("common: map_vcpu_info()
+   * cosmetics", Jan Beulich, 2020-07, first in 4.15). 4.18+ keeps -ENXIO (map_guest_area, §5.2).
+   */
+  readonly vcpuInfoOffsetCheck: 'einval' | 'enxio-aligned';
+  /**
+   * VCPUOP_set_singleshot_timer with VCPU_SSHOTTMR_future and a deadline in the past → -ETIME (xen/common/domain.c
+   * 4.17, §1). Newer Xen ignores the flag and fires at once (§1 "HEAD simply fires immediately"; the 4.17.7
+   * public/vcpu.h comment says the flag "can be ignored by the hypervisor"). [U] first release without -ETIME:
+   * taken as 4.19 here.
+   */
+  readonly singleshotFutureEtime: boolean;
   /** VCPUOP_register_{runstate,vcpu_time}_phys_area (14/15) + XENFEAT 18/19: 4.18+ (d5df44275e, 48a3fd1432). */
   readonly vcpuPhysAreaOps: boolean;
   /** VCPUOP_down of the last running vCPU → SHUTDOWN_poweroff: 4.11+ (d3b230fc46). */
@@ -167,6 +188,7 @@ const V4_4: VersionData = {
   hvmOpEncoding: { kind: 'whole-op', progress: 'guest-struct' },
   hvmFlushTlbsArgEinval: false,
   addToPhysmapEdom: false,
+  addToPhysmapRangeProgress: 'guest-struct',
   evtchnFifo: true,
   evtchnFifoOptional: false,
   fifoExpandWithoutInitErrno: XenErrno.ENOSYS,
@@ -180,6 +202,8 @@ const V4_4: VersionData = {
   vcpuOpBadIdEinval: true,
   dummyVcpuInfoCheck: 'all',
   vcpuInfoReregisterErrno: XenErrno.EINVAL,
+  vcpuInfoOffsetCheck: 'einval',
+  singleshotFutureEtime: true,
   vcpuPhysAreaOps: false,
   vcpuDownLastPowersOff: false,
   vcpuTimeInfoFlags: false,
@@ -199,6 +223,7 @@ const V4_5: VersionData = {
   release: [4, 5],
   highBitPolicy: XenErrno.ENOSYS, // 4ef6b5f16c "lock down hypercall continuation encoding masks" (§3.4)
   hvmOpEncoding: { kind: 'op-mask', mask: 0xff, progressShift: 8 }, // e8b87b57b4 (§3.4)
+  addToPhysmapRangeProgress: 'cmd', // [U] 4ef6b5f16c (§3.2, §3.4)
   cpuidMaxLeafOffset: 4, // XEN_CPUID_MAX_NUM_LEAVES 4 in 4.5–4.9 (§2.3)
   cpuidPvrdtscpExtraLeaf: false,
   vcpuOpBadIdEinval: true, // [U] §5.2 only states 4.4
@@ -238,6 +263,7 @@ const V4_17: VersionData = {
   hvmPirqsConditional: true, // b30c5979e0, 4.9
   vcpuDownLastPowersOff: true, // d3b230fc46, 4.11
   translatedGetsMfns: false, // d18627583d, 4.9
+  vcpuInfoOffsetCheck: 'enxio-aligned', // XSA-327 (4.14) + "common: map_vcpu_info() cosmetics" (4.15)
   gnttabMaxFramesDefault: 64, // 4.10 (§9)
   pv32Optional: true, // 68d757df8d, 4.14
   cpuidMaxLeafOffset: 5, // XEN_CPUID_MAX_NUM_LEAVES 5 from 4.10 (§2.3)
@@ -255,6 +281,7 @@ const V4_19: VersionData = {
   },
   dummyVcpuInfoCheck: 'pv', // 03e484a4f6, 4.19
   vcpuInfoReregisterErrno: XenErrno.EBUSY, // 295514ff75, 4.18
+  singleshotFutureEtime: false, // [U] §1: HEAD fires a past deadline at once
   vcpuPhysAreaOps: true, // d5df44275e / 48a3fd1432, 4.18
   elfnotePhys32Reloc: true, // dfc9fab003, 4.19
 };

@@ -95,10 +95,14 @@ export class Vcpu {
     return t === 'pv64' || t === 'hvm64' ? 'x86_64' : 'x86_32';
   }
 
+  /** Called after every runstate change (the hypervisor keeps the registered runstate area current). */
+  onRunstateChange: (() => void) | undefined;
+
   setRunstate(s: Runstate, now: number): void {
     if (s === this.runstate) return;
     this.runstateTime[this.runstate] += now - this.runstateEntry;
     this.runstate = s;
     this.runstateEntry = now;
+    this.onRunstateChange?.();
   }
 }
