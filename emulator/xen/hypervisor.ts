@@ -159,7 +159,7 @@ export class Hypervisor {
     this.current?.cpu.stop();
   }
 
-  /** Runs the machine for at most `maxInstructions` instructions (all vCPUs together). */
+  /** Runs the machine for at most `maxInstructions` instructions (all vCPUs together; idle time counts too). */
   run(maxInstructions: number): MachineStop {
     this.pauseRequested = false;
     let left = maxInstructions;
@@ -175,15 +175,18 @@ export class Hypervisor {
       if (!v) {
         const next = this.nextDeadline();
         if (next === undefined) return { kind: 'deadlock', detail: this.deadlockDetail() };
-        // Idle: skip virtual time to the next timer.
-        this.clock.now = Math.max(this.clock.now, next);
+        // Idle: skip virtual time to the next timer. Idle nanoseconds count against the budget (1 instruction
+        // = 1 ns), so a guest that sleeps forever behind a timer that wakes nobody still hits the limit.
+        const idle = Math.min(Math.max(1, next - this.clock.now), left);
+        this.clock.now += idle;
+        left -= idle;
         continue;
       }
       const deadline = this.nextDeadline();
       let slice = Math.min(QUANTUM, left);
       if (deadline !== undefined) slice = Math.max(1, Math.min(slice, deadline - this.clock.now));
       const stop = this.runSlice(v, slice);
-      left -= stop.executed;
+      left -= Math.max(1, stop.executed); // a slice that retires nothing still costs, so run() always ends
       if (stop.result) return stop.result;
     }
   }
@@ -376,9 +379,14 @@ export class Hypervisor {
       if (v.singleshot !== null && v.singleshot <= now) { v.singleshot = null; fire = true; }
       if (v.periodic && v.periodic.next <= now) {
         fire = true;
-        while (v.periodic.next <= now) v.periodic.next += v.periodic.period;
+        // Re-armed from now, not caught up (xen/common/sched/core.c vcpu_periodic_timer_work_locked, 4.17).
+        v.periodic.next = now + v.periodic.period;
       }
-      if (fire && v.domain.evtchn.raiseVirq(VIRQ.TIMER, v.id)) this.emit('timer', v.domain, v, 'VIRQ_TIMER');
+      if (fire) {
+        // send_timer_event(): an unbound VIRQ_TIMER is dropped, but the developer still sees the timer fire.
+        const sent = v.domain.evtchn.raiseVirq(VIRQ.TIMER, v.id);
+        this.emit('timer', v.domain, v, 'VIRQ_TIMER', sent ? {} : { text: 'VIRQ_TIMER not bound: dropped' });
+      }
       if (v.poll && v.poll.timeout > 0 && v.poll.timeout <= now) this.unblock(v);
     }
   }

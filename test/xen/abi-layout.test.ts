@@ -1,24 +1,20 @@
 /**
  * Proves the declarative Xen ABI layouts against the real Xen 4.17 public headers (/usr/include/xen, libxen-dev):
- * a generated C program prints sizeof/_Alignof of every declared struct and offsetof/sizeof of every field
- * path, built with gcc -m64 (64-bit guests) and gcc -m32 (i386 = Xen's compat ABI for 32-bit guests), and the
+ * gcc measures sizeof/_Alignof of every declared struct and offsetof/sizeof of every field path (c-layout.ts),
+ * compiled with gcc -m64 (64-bit guests) and gcc -m32 (i386 = Xen's compat ABI for 32-bit guests), and the
  * computed layouts must match exactly. Fields or structs declared for one ABI only must fail to compile on
  * the other, so an ABI restriction can never hide a missing field.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   ABIS, Abi, Layout, StructDef, StructView, field, layoutOf, u32, u64Aligned, struct,
 } from '../../emulator/xen/abi/layout';
+import { GCC_ARCH, MeasuredLayouts, XEN_GUEST_CFLAGS, measureLayouts } from './c-layout';
 import * as S from '../../emulator/xen/abi/structs';
-
-// Guest view: a guest kernel builds with an explicit interface version and without __XEN__/__XEN_TOOLS__
-// (those switch toolstack-only definitions such as 8-aligned uint64_aligned_t and 64-bit guest handles).
-const CFLAGS = ['-std=gnu11', '-Wall', '-Werror', '-D__XEN_INTERFACE_VERSION__=0x00040e00'];
-const GCC_ARCH: Record<Abi, string> = { x86_64: '-m64', x86_32: '-m32' };
 
 const PRELUDE = `
 #include <stdint.h>
@@ -56,56 +52,12 @@ const DEFS: readonly StructDef[] = [...S.ALL_STRUCTS, u64_aligned_probe];
 
 const exists = (def: StructDef, abi: Abi): boolean => !def.abis || def.abis.includes(abi);
 
-interface Measured { offset: number; size: number }
-
-/** Key for one measurement; path '' is the struct itself (offset column holds its alignment). */
-const key = (def: StructDef, p: string): string => `${def.name}|${p}`;
-
-function cProgram(abi: Abi): string {
-  const lines: string[] = [];
-  for (const def of DEFS) {
-    if (!exists(def, abi)) continue;
-    const t = def.cType;
-    lines.push(`  P("${def.name}", "", _Alignof(${t}), sizeof(${t}));`);
-    const l = layoutOf(def, abi);
-    for (const p of l.fields.keys()) {
-      if (def.cArrayTypedef) {
-        // The single modelled field is the whole char-array object.
-        lines.push(`  P("${def.name}", "${p}", 0, sizeof(${t}));`);
-      } else {
-        lines.push(`  P("${def.name}", "${p}", offsetof(${t}, ${p}), sizeof(((${t} *)0)->${p}));`);
-      }
-    }
-  }
-  return `${PRELUDE}${EXTRA_C}
-#define P(s, f, o, z) printf("%s|%s|%zu|%zu\\n", s, f, (size_t)(o), (size_t)(z))
-int main(void) {
-${lines.join('\n')}
-  return 0;
-}
-`;
-}
-
-function measure(dir: string, abi: Abi): Map<string, Measured> {
-  const src = path.join(dir, `layout-${abi}.c`);
-  const exe = path.join(dir, `layout-${abi}`);
-  fs.writeFileSync(src, cProgram(abi));
-  execFileSync('gcc', [GCC_ARCH[abi], ...CFLAGS, '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = execFileSync(exe, { encoding: 'utf8' });
-  const m = new Map<string, Measured>();
-  for (const line of out.trim().split('\n')) {
-    const [s, f, o, z] = line.split('|');
-    m.set(`${s}|${f}`, { offset: Number(o), size: Number(z) });
-  }
-  return m;
-}
-
 /** Compiles `body` inside main() for `abi`; returns gcc's stderr, or null if it compiled. */
 function compileError(dir: string, abi: Abi, body: string): string | null {
   const src = path.join(dir, `absent-${abi}.c`);
   fs.writeFileSync(src, `${PRELUDE}${EXTRA_C}\nint main(void) { ${body} return 0; }\n`);
   // LC_ALL=C: plain ASCII quotes in diagnostics, so the expected-error patterns below are stable.
-  const r = spawnSync('gcc', [GCC_ARCH[abi], ...CFLAGS, '-fsyntax-only', src], {
+  const r = spawnSync('gcc', [GCC_ARCH[abi], ...XEN_GUEST_CFLAGS, '-fsyntax-only', src], {
     encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' },
   });
   return r.status === 0 ? null : r.stderr;
@@ -113,12 +65,12 @@ function compileError(dir: string, abi: Abi, body: string): string | null {
 
 describe('xen ABI layouts vs. Xen 4.17 public headers (gcc -m64 / -m32)', function () {
   let dir = '';
-  const measured = new Map<Abi, Map<string, Measured>>();
+  const measured = new Map<Abi, MeasuredLayouts>();
 
   before(function () {
     assert.ok(fs.existsSync('/usr/include/xen/xen.h'), 'Xen public headers missing: install libxen-dev');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-abi-'));
-    for (const abi of ABIS) measured.set(abi, measure(dir, abi));
+    for (const abi of ABIS) measured.set(abi, measureLayouts(DEFS, abi, PRELUDE + EXTRA_C));
   });
 
   after(function () {
@@ -139,13 +91,13 @@ describe('xen ABI layouts vs. Xen 4.17 public headers (gcc -m64 / -m32)', functi
       for (const def of DEFS) {
         if (!exists(def, abi)) continue;
         const l: Layout = layoutOf(def, abi);
-        const whole = got.get(key(def, ''));
-        cmp(def, '', 'size', l.size, whole?.size);
-        cmp(def, '', 'align', l.align, whole?.offset);
+        const whole = got.get(`${def.name}|`);
+        cmp(def, '', 'size', l.size, whole?.[1]);
+        cmp(def, '', 'align', l.align, whole?.[0]);
         for (const [p, f] of l.fields) {
-          const g = got.get(key(def, p));
-          cmp(def, p, 'offset', f.offset, g?.offset);
-          cmp(def, p, 'size', f.size, g?.size);
+          const g = got.get(`${def.name}|${p}`);
+          cmp(def, p, 'offset', f.offset, g?.[0]);
+          cmp(def, p, 'size', f.size, g?.[1]);
         }
       }
       assert.deepEqual(errors, [], `${errors.length} layout mismatch(es):\n${errors.join('\n')}`);

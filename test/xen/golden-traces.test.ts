@@ -23,6 +23,10 @@ const CASES: Case[] = [
   { name: 'hello-pv32', image: 'hello/hello-pv32.elf' },
   { name: 'balloon-pv64', image: 'balloon/balloon-pv64.elf', options: { preemption: 1024 } },
   { name: 'balloon-hvm64', image: 'balloon/balloon-hvm64.elf', options: { preemption: 1024 } },
+  { name: 'events-pv64', image: 'events/events-pv64.elf' },
+  { name: 'events-hvm64', image: 'events/events-hvm64.elf' },
+  { name: 'smp-pv64', image: 'smp/smp-pv64.elf', options: { vcpus: 2 } },
+  { name: 'smp-hvm64', image: 'smp/smp-hvm64.elf', options: { vcpus: 2 } },
 ];
 
 /** The stable part of an event: what happened, not when. */

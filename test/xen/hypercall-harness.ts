@@ -1,6 +1,6 @@
 /**
  * Issue hypercalls from a real guest context without writing a guest for each case: boot the minimal HVM
- * image, put `vmcall; hlt` in guest RAM, set the argument registers and run. The vCPU can be in 32-bit
+ * image, put `vmcall; ud2` in guest RAM, set the argument registers and run. The vCPU can be in 32-bit
  * protected mode (compat ABI) or 64-bit long mode (flat identity-mapped page tables at 4 MiB).
  */
 import { Reg } from '../../emulator/cpu/api-types';
@@ -51,7 +51,10 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     events,
     mode,
     call(nr, args = [], budget = 100_000) {
-      mem.writeBytes(CODE_AT, new Uint8Array([0x0f, 0x01, 0xc1, 0xf4])); // vmcall; hlt
+      // vmcall; ud2 — the #UD is intercepted, so run() returns after the hypercall with the machine intact
+      // (a `hlt` with interrupts off would take the vCPU down, as Xen's hvm_hlt does).
+      mem.writeBytes(CODE_AT, new Uint8Array([0x0f, 0x01, 0xc1, 0x0f, 0x0b]));
+      m.hv.interceptForDebugger(m.domain.vcpus[0], 1 << 6);
       cpu.rip = BigInt(CODE_AT);
       cpu.setReg(Reg.RAX, BigInt(nr));
       args.forEach((a, i) => cpu.setReg(regs[i], BigInt.asUintN(64, BigInt(a))));

@@ -24,6 +24,7 @@
  */
 import type { Domain } from '../domain';
 import { grantFrames, GrantFrameKind } from '../grant-frames';
+import { setMachphys } from '../pv/mmu';
 import { Owner, pvDomainState } from '../pv/state';
 
 export const PAGE = 4096;
@@ -134,6 +135,7 @@ export class DomainMemory {
     if (pfn >= 0 && pfn < d.p2m.length && d.p2m[pfn] === mfn) d.p2m[pfn] = -1;
     if (mfn < d.m2p.length) d.m2p[mfn] = -1;
     const pv = pvDomainState(d);
+    if (pv) setMachphys(d, mfn, -1); // the guest-visible read-only M2P says INVALID_M2P_ENTRY too
     if (pv) {
       if (pv.pinned[mfn]) { pv.pinned[mfn] = 0; pv.typeCount[mfn] = Math.max(0, pv.typeCount[mfn] - 1); }
       if (pv.typeCount[mfn] > 0) return;
@@ -145,11 +147,13 @@ export class DomainMemory {
     d.totPages -= 1;
   }
 
-  /** set_gpfn_from_mfn, plus the p2m mirror (grown on demand up to 2^24 entries). */
+  /** set_gpfn_from_mfn (and, for PV, the guest-visible M2P table), plus the p2m mirror (grown up to 2^24 entries). */
   setM2p(mfn: number, pfn: number): void {
     const d = this.d;
     if (mfn >= d.m2p.length) d.m2p = grow(d.m2p, Math.max(mfn + 1, d.mem.pageCount));
     d.m2p[mfn] = pfn;
+    // A PV guest reads M2P from the read-only table Xen maps at the architectural address: keep it current.
+    if (pvDomainState(d)) setMachphys(d, mfn, pfn);
     if (pfn >= d.p2m.length && pfn < P2M_MIRROR_LIMIT) d.p2m = grow(d.p2m, Math.min(Math.max(pfn + 1, d.p2m.length * 2), P2M_MIRROR_LIMIT));
     if (pfn < d.p2m.length) d.p2m[pfn] = mfn;
   }

@@ -9,7 +9,7 @@ import { commonFeatures } from './features';
 import { generateCase } from './gen/case-gen';
 import type { Template } from './gen/template';
 import { ALL_TEMPLATES } from './gen/templates/index';
-import { buildHarness, runNative } from './native';
+import { buildHarness, harnessHello, runNative } from './native';
 import type { Failure } from './report';
 import { shrinkFailure } from './shrink';
 import type { Bits, TestCase } from './test-case';
@@ -56,9 +56,10 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
     if (usable.length === 0) return;
     const bin = buildHarness(bits);
     const modes: EmuMode[] = bits === 64 ? ['long64'] : (opts.modes32 ?? ['compat32', 'protected32']);
+    const kernelSegmentBases = bits === 32 || harnessHello(bin).hasFsGsBase;
     for (let b = 0; b < indices.length; b += BATCH) {
       const cases: TestCase[] = indices.slice(b, b + BATCH)
-        .map((i) => generateCase(opts.seed, i, bits, { templates: usable, features: features.both }));
+        .map((i) => generateCase(opts.seed, i, bits, { templates: usable, features: features.both, kernelSegmentBases }));
       const { hello, results } = runNative(bin, cases);
       for (const c of cases) {
         const native = results.get(c.id);

@@ -40,10 +40,29 @@ export function buildHarness(bits: Bits): string {
   return bin;
 }
 
+let host32: string | null | undefined;
+
+/**
+ * Why this host cannot execute 32-bit programs (a kernel built or booted without IA32 emulation), or null if it
+ * can. Probed once with the 32-bit harness itself: a runnable harness always greets with its hello block.
+ * (An exec the kernel refuses is retried by execvp through /bin/sh, so the status alone does not tell.)
+ */
+export function cannotRun32BitPrograms(): string | null {
+  if (host32 !== undefined) return host32;
+  const r = spawnSync(buildHarness(32), [], { input: Buffer.alloc(0) });
+  let ok = false;
+  try { ok = r.status === 0 && decodeOutput(r.stdout).hello !== undefined; } catch { ok = false; }
+  host32 = ok ? null : `this host's kernel does not run 32-bit (i386) programs (no IA32 emulation): ${
+    r.error?.message ?? r.stderr.toString().trim().split('\n')[0] ?? `exit ${r.status}`}`;
+  return host32;
+}
+
 export interface NativeBatch { hello: Hello; results: Map<number, RunResult>; }
 
 /** Runs the cases (all of the same bitness) natively. Re-runs the tail if the harness dies. */
 export function runNative(bin: string, cases: TestCase[]): NativeBatch {
+  const no32 = cases.some((c) => c.bits === 32) ? cannotRun32BitPrograms() : null;
+  if (no32) throw new Error(no32);
   let hello: Hello | undefined;
   const results = new Map<number, RunResult>();
   let pending = cases;

@@ -22,11 +22,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20260101);
  * Hypervisor bugs the fuzzer found that are not fixed yet (each reported with a reproducer). A slice failure
  * matching one is printed, not failed; delete the entry once the bug is fixed.
  */
-const KNOWN_ISSUES: readonly { id: string; check: string; pattern: RegExp }[] = [
-  // Hypervisor.run() skips idle time from timer to timer forever when every vCPU is blocked and the only
-  // armed timer (PV's default 10 ms periodic timer, or one the guest set) wakes nobody.
-  { id: 'run-never-returns-when-idle', check: 'hang', pattern: /^Hypervisor\.run\(\d+\) would not return after SCHEDOP_(block|poll):/ },
-];
+const KNOWN_ISSUES: readonly { id: string; check: string; pattern: RegExp }[] = [];
 
 const u64 = (v: bigint): number[] => [...new Uint8Array(new BigUint64Array([v]).buffer)];
 

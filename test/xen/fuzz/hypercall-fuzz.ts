@@ -485,8 +485,9 @@ export class FuzzMachine {
     try {
       for (let wakes = 0; ; wakes++) {
         stop = hv.run(Math.max(1, budget - (hv.icount - icount0)));
-        // SCHEDOP_block / SCHEDOP_poll with nothing to wake the vCPU: the guest asked for it; wake it.
-        if (stop.kind === 'deadlock' && wakes < 3 && this.v0.blocked && !this.v0.down && /SCHEDOP_(block|poll)/.test(this.v0.hypercall?.subop ?? '')) {
+        // SCHEDOP_block / SCHEDOP_poll with nothing to wake the vCPU (a deadlock, or idle time running out the
+        // budget behind a timer that wakes nobody): the guest asked for it; wake it.
+        if ((stop.kind === 'deadlock' || stop.kind === 'limit') && wakes < 3 && this.v0.blocked && !this.v0.down && /SCHEDOP_(block|poll)/.test(this.v0.hypercall?.subop ?? '')) {
           hv.unblock(this.v0);
           cpu.halted = false;
           continue;

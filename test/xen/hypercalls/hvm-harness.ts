@@ -3,7 +3,7 @@
  *
  * HVM/PVH: guest RAM plus four special pages (like boot/hvm-builder.ts), vCPU 0 started in a flat environment
  * (64-bit long mode or 32-bit protected mode, identity-mapped), and hypercalls made by real guest code
- * (`vmcall; hlt`) run through Hypervisor.run(), so the whole path is exercised: the trap, the dispatcher, the
+ * (`vmcall; ud2`) run through Hypervisor.run(), so the whole path is exercised: the trap, the dispatcher, the
  * handler, continuations re-executing the vmcall, and the trace.
  *
  * PV: machine memory with Xen frames first and the domain's frames above them (pfn i ↔ mfn BASE + i, shuffled
@@ -131,14 +131,16 @@ export function retOf(v: Vcpu, compat: boolean): bigint {
 }
 
 /**
- * HVM: runs `vmcall; hlt` at CODE on vCPU 0 with the hypercall number and arguments in the registers of the
- * current mode, until the vCPU halts. Returns the result and the machine stop.
+ * HVM: runs `vmcall; ud2` at CODE on vCPU 0 with the hypercall number and arguments in the registers of the
+ * current mode, until the #UD after the call. Returns the result and the machine stop.
  */
 export function hcall(m: TestMachine, nr: number, args: bigint[], v: Vcpu = m.v, budget = 1_000_000): { ret: bigint; stop: MachineStop } {
   const cpu = v.cpu;
   const compat = cpu.mode !== 'long64';
-  // vmcall; hlt; jmp back to the hlt (so a vCPU woken by an upcall it cannot take halts again)
-  poke(m, CODE, [0x0f, 0x01, 0xc1, 0xf4, 0xeb, 0xfd]);
+  // vmcall; ud2 with #UD intercepted: run() returns right after the hypercall (and any continuations),
+  // leaving the vCPU up (a `hlt` with interrupts off would take it down, as Xen's hvm_hlt does).
+  poke(m, CODE, [0x0f, 0x01, 0xc1, 0x0f, 0x0b]);
+  m.hv.interceptForDebugger(v, 1 << 6);
   cpu.rip = BigInt(CODE);
   cpu.setReg(Reg.RAX, BigInt(nr));
   const regs = compat ? COMPAT_ARG_REGS : NATIVE_ARG_REGS;

@@ -56,12 +56,18 @@ function flat64(m: TestMachine, rip = AP_CODE): StructView {
 
 const call = (m: TestMachine, cmd: bigint, vcpu: number, arg = BigInt(ARGS)): bigint => hcall(m, VCPU_OP, [cmd, BigInt(vcpu), arg]).ret;
 
+/** Lets the rest of the machine (other vCPUs, idle time, timers) run with vCPU 0, the caller, held back. */
+function runWithVcpu0Held(m: TestMachine, budget = 10_000): void {
+  m.v.blocked = true;
+  try { m.hv.run(budget); } finally { m.v.blocked = false; }
+}
+
 for (const mode of ['long64', 'protected32'] as const) {
   describe(`vcpu_op bring-up, HVM caller in ${mode}`, () => {
     it('initialise (32-bit context) + up: the AP runs its code in 32-bit flat mode', () => {
       const m = makeHvm({ mode });
-      // mov dword [MARK], 0x12345678 ; hlt
-      poke(m, AP_CODE, [0xc7, 0x05, 0x00, 0x31, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12, 0xf4]);
+      // mov dword [MARK], 0x12345678 ; jmp $ (a hlt with IF=0 would take the AP down again, as hvm_hlt does)
+      poke(m, AP_CODE, [0xc7, 0x05, 0x00, 0x31, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12, 0xeb, 0xfe]);
       flat32(m);
       assert.equal(call(m, OP.is_up, 1), 0n);
       assert.equal(call(m, OP.up, 1), E(XenErrno.EINVAL), 'not initialised');
@@ -75,6 +81,7 @@ for (const mode of ['long64', 'protected32'] as const) {
       assert.equal(v1.cpu.getSegment(7).attributes & 0xff, 0x8b);
       assert.equal(call(m, OP.initialise, 1), E(XenErrno.EEXIST));
       assert.equal(call(m, OP.up, 1), 0n);
+      runWithVcpu0Held(m);
       assert.equal(rd32(m, MARK), 0x12345678, 'the AP ran');
       assert.equal(v1.cpu.getReg(3), 0x1234n, 'EBX from the context');
       const up = eventsOf(m, 'vcpu-up').filter((e) => e.vcpu === 1);
@@ -87,8 +94,8 @@ for (const mode of ['long64', 'protected32'] as const) {
 
     it('initialise (64-bit context): long mode with the fixed flat segments', () => {
       const m = makeHvm({ mode });
-      // mov dword [abs MARK], 0x87654321 ; hlt
-      poke(m, AP_CODE, [0xc7, 0x04, 0x25, 0x00, 0x31, 0x00, 0x00, 0x21, 0x43, 0x65, 0x87, 0xf4]);
+      // mov dword [abs MARK], 0x87654321 ; jmp $
+      poke(m, AP_CODE, [0xc7, 0x04, 0x25, 0x00, 0x31, 0x00, 0x00, 0x21, 0x43, 0x65, 0x87, 0xeb, 0xfe]);
       flat64(m);
       assert.equal(call(m, OP.initialise, 1), 0n);
       const v1 = m.d.vcpus[1];
@@ -96,6 +103,7 @@ for (const mode of ['long64', 'protected32'] as const) {
       assert.equal(v1.cpu.getControl('efer') & 0x500n, 0x500n, 'LME and LMA');
       assert.equal(v1.cpu.getSegment(1).attributes, 0xa09b);
       assert.equal(call(m, OP.up, 1), 0n);
+      runWithVcpu0Held(m);
       assert.equal(rd32(m, MARK), 0x87654321);
     });
 
@@ -188,7 +196,7 @@ describe('vcpu_op vCPU ids, filters and profile rules', () => {
 
   it('down: another vCPU goes down; the last one powers the domain off from 4.11', () => {
     const m = makeHvm();
-    poke(m, AP_CODE, [0xf4]);
+    poke(m, AP_CODE, [0xeb, 0xfe]); // jmp $: the AP stays online
     flat32(m);
     call(m, OP.initialise, 1);
     call(m, OP.up, 1);
@@ -275,7 +283,7 @@ describe('vcpu_op register_vcpu_info', () => {
 
   it('4.17 needs the target to be the caller or offline; 4.19: -EBUSY, -EINVAL beyond the frame, -ENXIO crossing', () => {
     const m = makeHvm();
-    poke(m, AP_CODE, [0xf4]);
+    poke(m, AP_CODE, [0xeb, 0xfe]); // jmp $: the AP stays online
     flat32(m);
     call(m, OP.initialise, 1);
     call(m, OP.up, 1);
@@ -383,7 +391,8 @@ describe('vcpu_op runstate, timers and the time area', () => {
       assert.equal(call(m, OP.set_singleshot_timer, 1), E(XenErrno.EINVAL));
       assert.equal(call(m, OP.stop_singleshot_timer, 1), E(XenErrno.EINVAL));
       assert.equal(call(m, OP.set_singleshot_timer, 0), 0n);
-      // the vCPU halts; the idle scheduler skips to the deadline and raises VIRQ_TIMER there
+      // with the vCPU idle, the scheduler skips to the deadline and raises VIRQ_TIMER there
+      runWithVcpu0Held(m, 60_000_000);
       assert.deepEqual(eventsOf(m, 'timer').map((e) => [e.vcpu, e.time]), [[0, 50_000_000]]);
       wr64(m, ARGS, 1n); wr32(m, ARGS + 8, 1);
       assert.equal(call(m, OP.set_singleshot_timer, 0), E(XenErrno.ETIME));

@@ -104,6 +104,31 @@ describe('PV64 mmu_update', function () {
     assert.equal(m.u64(0xffff800000000000n + BigInt(mfn * 8)), 0x1234n, 'visible through the RO M2P');
   });
 
+  it('memory_op keeps the read-only M2P current: decrease writes INVALID_M2P_ENTRY, populate the new pfn', function () {
+    const m = bootGuest('pv64-runner');
+    const buf = m.sym('buf');
+    const lastPfn = m.d.totPages - 1;
+    const oldMfn = m.d.p2m[lastPfn];
+    const roM2p = (mfn: number): bigint => m.u64(0xffff800000000000n + BigInt(mfn * 8));
+    assert.equal(roM2p(oldMfn), BigInt(lastPfn));
+    // Two struct xen_memory_reservation (64-bit: extent_start, nr_extents, extent_order + mem_flags, domid),
+    // each with a one-entry extent list: give the last page back (by MFN, as a PV guest does), then refill its pfn.
+    const give = buf, giveList = buf + 0x100n, fill = buf + 0x200n, fillList = buf + 0x300n;
+    m.poke(give, u64s(giveList, 1, 0, DOMID_SELF));
+    m.poke(giveList, u64s(oldMfn));
+    m.poke(fill, u64s(fillList, 1, 0, DOMID_SELF));
+    m.poke(fillList, u64s(lastPfn));
+    const memory_op = 12, XENMEM_decrease_reservation = 1, XENMEM_populate_physmap = 6;
+    let afterDecrease = 0n;
+    m.hv.trace.subscribe((e) => {
+      if (e.kind === 'hypercall-return' && e.subop === 'XENMEM_decrease_reservation') afterDecrease = m.d.mem.read64(pvDomainStateOf(m.d).layout.m2pMfn * 4096 + oldMfn * 8);
+    });
+    assert.deepEqual(run(m, [[memory_op, XENMEM_decrease_reservation, give], [memory_op, XENMEM_populate_physmap, fill]]), [1, 1]);
+    assert.equal(afterDecrease, 0xffffffffffffffffn, 'INVALID_M2P_ENTRY once the frame is given back');
+    const newMfn = Number(m.u64(fillList)); // populate writes the MFN back for a non-translated guest
+    assert.equal(roM2p(newMfn), BigInt(lastPfn), 'the new frame maps to the refilled pfn');
+  });
+
   it('pins an L1 only once it has no writable mapping, and then refuses writable mappings of it', function () {
     const m = bootGuest('pv64-runner');
     const s = pvDomainStateOf(m.d);

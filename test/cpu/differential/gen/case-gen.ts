@@ -19,6 +19,11 @@ export interface GenOptions {
   /** Probability of a single-item case. */
   singleP?: number;
   maxItems?: number;
+  /**
+   * Whether FS/GS bases may be in the kernel half (default true). The native harness sets them with
+   * WRFSBASE where the host allows it; its arch_prctl fallback refuses bases at or above TASK_SIZE_MAX.
+   */
+  kernelSegmentBases?: boolean;
 }
 
 function movImm(bits: Bits, reg: number, v: bigint): number[] {
@@ -67,8 +72,13 @@ function build(rng: Rng, seed: number, index: number, bits: Bits, opts: GenOptio
   let rflags = 0x202n;
   for (const f of [0x1, 0x4, 0x10, 0x40, 0x80, 0x800]) if (rng.bool()) rflags |= BigInt(f);
   if (rng.bool(0.2)) rflags |= BigInt(DF);
-  const fsBase = bits === 64 ? rng.pick([0n, 0n, 0x1000n, 0x8000n, DATA_BASE, 0xfffffffffffff000n, 0x100000000n, BigInt(rng.u32())]) : 0n;
-  const gsBase = bits === 64 ? rng.pick([0n, 0n, 0x2000n, 0xc000n, 0xffffffffffff0000n, BigInt(rng.u32())]) : 0n;
+  let fsBase = bits === 64 ? rng.pick([0n, 0n, 0x1000n, 0x8000n, DATA_BASE, 0xfffffffffffff000n, 0x100000000n, BigInt(rng.u32())]) : 0n;
+  let gsBase = bits === 64 ? rng.pick([0n, 0n, 0x2000n, 0xc000n, 0xffffffffffff0000n, BigInt(rng.u32())]) : 0n;
+  if (opts.kernelSegmentBases === false) {
+    // Same random stream either way; a kernel-half base is folded into the low user half instead.
+    fsBase = BigInt.asUintN(46, fsBase);
+    gsBase = BigInt.asUintN(46, gsBase);
+  }
   const env: CaseEnv = { bits, fsBase, gsBase, initialDf: (rflags & BigInt(DF)) !== 0n, features: opts.features };
   const memSeed = rng.u32();
 

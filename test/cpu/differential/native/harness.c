@@ -79,7 +79,15 @@ __asm__(
     "  rdgsbase %rax\n  mov %rax, g_saved_gsbase(%rip)\n"
     "  mov g_in_fsbase(%rip), %rax\n  wrfsbase %rax\n"
     "  mov g_in_gsbase(%rip), %rax\n  wrgsbase %rax\n"
+    "  jmp 3f\n"
+    /* No FSGSBASE (CR4.FSGSBASE off, e.g. in some VMs): arch_prctl straight from asm, no libc, since
+     * glibc's TLS lives in FS. rax/rcx/r11 are clobbered, but every register is loaded below anyway. */
     "1:\n"
+    "  mov $158, %eax\n  mov $0x1003, %edi\n  lea g_saved_fsbase(%rip), %rsi\n  syscall\n" /* ARCH_GET_FS */
+    "  mov $158, %eax\n  mov $0x1004, %edi\n  lea g_saved_gsbase(%rip), %rsi\n  syscall\n" /* ARCH_GET_GS */
+    "  mov $158, %eax\n  mov $0x1002, %edi\n  mov g_in_fsbase(%rip), %rsi\n  syscall\n"    /* ARCH_SET_FS */
+    "  mov $158, %eax\n  mov $0x1001, %edi\n  mov g_in_gsbase(%rip), %rsi\n  syscall\n"    /* ARCH_SET_GS */
+    "3:\n"
     "  lea g_in+128(%rip), %rsp\n"
     "  popfq\n"
     "  mov g_in+0(%rip), %rax\n  mov g_in+8(%rip), %rcx\n  mov g_in+16(%rip), %rdx\n"
@@ -107,7 +115,11 @@ __asm__(
     "  je 2f\n"
     "  mov g_saved_fsbase(%rip), %rax\n  wrfsbase %rax\n"
     "  mov g_saved_gsbase(%rip), %rax\n  wrgsbase %rax\n"
+    "  jmp 4f\n"
     "2:\n"
+    "  mov $158, %eax\n  mov $0x1002, %edi\n  mov g_saved_fsbase(%rip), %rsi\n  syscall\n"
+    "  mov $158, %eax\n  mov $0x1001, %edi\n  mov g_saved_gsbase(%rip), %rsi\n  syscall\n"
+    "4:\n"
     "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
     "  ret\n");
 #else
