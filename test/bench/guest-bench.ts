@@ -4,6 +4,7 @@
  *  (a) out/sample-guests/bench-guest/bench-pvh.elf (the CPU workload of sample-guests/bench as a PVH kernel)
  *      runs in this process through createMachine + Hypervisor.run; we report wall time, instructions and
  *      MIPS. It prints to port 0xE9 and powers off with SCHEDOP_shutdown.
+ *      It also runs under `xen-guest run` (dist/cli.js) as its own process, the fair peer of QEMU's process.
  *  (b) the same ELF under `qemu-system-x86_64 -accel tcg` (PVH boot through -kernel; without Xen CPUID leaves
  *      it leaves through isa-debug-exit): wall time, and the ratio ours / QEMU. Both must print the same
  *      `checksum` line (without QEMU the native build of the workload is the reference, when it exists).
@@ -93,6 +94,20 @@ export function runOnEmulator(elf: string): EmulatorRun {
   };
 }
 
+export interface CliRun { output: string; status: number | null; seconds: number; error?: string }
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+/** The image under `xen-guest run` as a separate process, like QEMU: node start-up, ELF load, run, exit. */
+export function runOnCli(elf: string): CliRun {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [CLI, 'run', elf, '--type', 'pvh', '--memory', '128', '--max-instructions', String(MAX_INSTRUCTIONS)], {
+    encoding: 'latin1', timeout: QEMU_TIMEOUT_MS, maxBuffer: 64 << 20,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { output: r.stdout ?? '', status: r.status, seconds, error: r.error ? r.error.message : (r.stderr || undefined) };
+}
+
 export interface QemuRun { output: string; status: number | null; seconds: number; error?: string }
 
 export function qemuAvailable(): boolean {
@@ -170,6 +185,15 @@ function main(): number {
     say(`emulator: ${e.seconds.toFixed(3)} s wall (${e.runSeconds.toFixed(3)} s in Hypervisor.run), ${e.instructions} instructions, `
       + `${mips.toFixed(1)} MIPS, ${e.cpuSeconds.toFixed(3)} CPU s; ${eSum ?? 'no checksum'}`);
 
+    // (a2) the same through `xen-guest run`, a whole process like QEMU's.
+    const cliRuns: CliRun[] = [];
+    for (let i = 0; i < args.repeat; i++) cliRuns.push(runOnCli(image));
+    const c = best(cliRuns);
+    const cSum = checksumLine(c.output);
+    if (c.status !== 0) problems.push(`xen-guest run exited with status ${c.status}${c.error ? `: ${c.error.trim()}` : ''}`);
+    else if (cSum !== eSum) problems.push(`checksums differ: in-process "${eSum}", xen-guest run "${cSum}"`);
+    say(`xen-guest run: ${c.seconds.toFixed(3)} s wall (whole process); ${cSum ?? 'no checksum'}`);
+
     // (b) the same image on QEMU TCG.
     let q: QemuRun | undefined;
     let qWork: number | undefined;
@@ -199,7 +223,7 @@ function main(): number {
         qStart = Math.max(0, q.seconds - qWork);
       }
       say(`qemu tcg: ${q.seconds.toFixed(3)} s wall (whole process${qWork !== undefined ? `: ~${qStart!.toFixed(3)} s start-up, ~${qWork.toFixed(3)} s workload, estimated from a 1-round run` : ''}); ${qSum ?? 'no checksum'}`);
-      say(`ratio:    ${(e.seconds / q.seconds).toFixed(1)}x QEMU's wall time${qWork ? `, ~${(e.runSeconds / qWork).toFixed(0)}x its workload time` : ''}${qSum && qSum === eSum ? '; same checksum' : ''}`);
+      say(`ratio:    xen-guest run takes ${(c.seconds / q.seconds).toFixed(1)}x QEMU's wall time (process to process); in-process ${(e.seconds / q.seconds).toFixed(1)}x${qWork ? `, ~${(e.runSeconds / qWork).toFixed(0)}x its workload time` : ''}${qSum && qSum === eSum ? '; same checksum' : ''}`);
     }
     if (qemuNote) {
       say(`qemu tcg: ${qemuNote}`);
@@ -227,9 +251,10 @@ function main(): number {
     for (const p of problems) process.stderr.write(`guest-bench: FAILED: ${p}\n`);
     process.stdout.write(`${JSON.stringify({
       benchmark: 'guest', ok: problems.length === 0, checksum: eSum?.split(' ')[1] ?? null,
+      cli: { seconds: round(c.seconds), status: c.status },
       emulator: { seconds: round(e.seconds), runSeconds: round(e.runSeconds), instructions: e.instructions, mips: round(mips, 2), cpuSeconds: round(e.cpuSeconds) },
       qemu: q ? {
-        seconds: round(q.seconds), status: q.status, ratio: round(e.seconds / q.seconds, 2),
+        seconds: round(q.seconds), status: q.status, ratio: round(c.seconds / q.seconds, 2), inProcessRatio: round(e.seconds / q.seconds, 2),
         ...(qWork !== undefined ? { startupSeconds: round(qStart!), workloadSeconds: round(qWork), workloadRatio: round(e.runSeconds / qWork, 1) } : {}),
       } : { skipped: qemuNote },
       hypercalls: { calls, seconds: round(h.runSeconds), perSecond: Math.round(perSec), instructionsPerCall: round(h.instructions / calls, 2) },
