@@ -13,4 +13,17 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // Layer boundaries (DESIGN.md): the emulator knows neither DAP nor VS Code; the adapter does not know VS Code.
+  {
+    files: ['emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/debug-adapter/**', '**/extension/**', '@vscode/*'] }],
+    },
+  },
+  {
+    files: ['debug-adapter/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/extension/**'] }],
+    },
+  },
 );
