@@ -1,6 +1,7 @@
 /**
- * The `xen-guest` command (package.json `bin`). Subcommands: `run` (boot a guest from the command line).
- * `dap` (the debug adapter over stdio or a socket) arrives with the debug adapter.
+ * The emulator's subcommands of the `xen-guest` command: `run` (boot a guest from the command line) and help.
+ * The executable entry (package.json `bin`, dist/cli.js) is debug-adapter/cli.ts, which adds `dap` and
+ * delegates everything else here, so the emulator never imports the adapter.
  */
 import { RUN_USAGE, runCommand, EXIT } from './run';
 
@@ -16,10 +17,4 @@ export function main(argv: string[]): number {
       process.stderr.write(`xen-guest: unknown command "${cmd}" (try: xen-guest run <kernel>)\n`);
       return EXIT.usage;
   }
-}
-
-if (require.main === module) {
-  // `xen-guest run … | head` closes stdout early: stop quietly, as other command-line tools do.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
-  process.exitCode = main(process.argv.slice(2));
 }

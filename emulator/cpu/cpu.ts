@@ -257,10 +257,23 @@ export class Cpu extends CpuMemory {
   addBreakpoint(linear: bigint): void {
     const key = BigInt.asUintN(64, linear).toString(16);
     if (this.breakpoints.has(key)) return;
-    this.breakpoints.set(key, BigInt.asUintN(64, linear));
-    this.rebuildBpFilter();
+    const a = BigInt.asUintN(64, linear);
+    this.breakpoints.set(key, a);
+    this.indexBreakpoint(a);
     this.attention = 1;
   }
+
+  /** The next run() does not stop at a breakpoint at the current RIP before executing it (a debugger's resume). */
+  resumeFromBreakpoint(): void {
+    this.bpResume = true;
+    this.bpResumeLo = this.ripLo;
+    this.bpResumeHi = this.ripHi;
+  }
+
+  /** Set by a breakpoint stop or resumeFromBreakpoint: where the next run() may pass a breakpoint once. */
+  private bpResume = false;
+  private bpResumeLo = 0;
+  private bpResumeHi = 0;
 
   removeBreakpoint(linear: bigint): void {
     if (this.breakpoints.delete(BigInt.asUintN(64, linear).toString(16))) this.rebuildBpFilter();
@@ -270,12 +283,24 @@ export class Cpu extends CpuMemory {
 
   private rebuildBpFilter(): void {
     this.bpFilter.fill(0);
-    for (const a of this.breakpoints.values()) this.bpFilter[Number(a & 0xffffn)] = 1;
+    this.bpByLo.clear();
+    for (const a of this.breakpoints.values()) this.indexBreakpoint(a);
   }
+
+  private indexBreakpoint(a: bigint): void {
+    this.bpFilter[Number(a & 0xffffn)] = 1;
+    const lo = Number(a & 0xffffffffn), hi = bigHi(a);
+    const his = this.bpByLo.get(lo);
+    if (his) his.push(hi); else this.bpByLo.set(lo, [hi]);
+  }
+
+  /** Breakpoints by the low 32 bits of their address → high halves: exact checks without BigInt. */
+  private readonly bpByLo = new Map<number, number[]>();
 
   private atBreakpoint(lo: number, hi: number): boolean {
     if (this.bpFilter[lo & 0xffff] === 0) return false;
-    return this.breakpoints.has(toBig(lo, hi).toString(16));
+    const his = this.bpByLo.get(lo >>> 0);
+    return his !== undefined && his.includes(hi);
   }
 
   addWatch(w: MemoryWatch): number {
@@ -379,9 +404,12 @@ export class Cpu extends CpuMemory {
   private execute(budget: number, single: boolean): StopReason {
     if (this.shutdown) return this.shutdown;
     this.stopRequested = false;
-    // A breakpoint at the starting RIP does not stop before the first instruction (resume semantics).
+    // A breakpoint at the starting RIP does not stop before the first instruction when resuming from it: after
+    // this core stopped there, when the debugger resumes (resumeFromBreakpoint), and for step(). A run that
+    // merely continues (the hypervisor's next time slice) stops there, so no breakpoint is missed.
     const skipBpLo = this.ripLo, skipBpHi = this.ripHi;
-    let skipBp = true;
+    let skipBp = single || (this.bpResume && this.bpResumeLo === skipBpLo && this.bpResumeHi === skipBpHi);
+    this.bpResume = false;
     const end = this.icount + budget;
     while (this.icount < end) {
       // ---- before the instruction: events, halt, breakpoints
@@ -398,6 +426,9 @@ export class Cpu extends CpuMemory {
       if (this.halted) return HALT;
       const lo = this.ripLo, hi = this.ripHi;
       if (this.breakpoints.size !== 0 && this.atBreakpoint(lo, hi) && !(skipBp && lo === skipBpLo && hi === skipBpHi)) {
+        this.bpResume = true;
+        this.bpResumeLo = lo;
+        this.bpResumeHi = hi;
         return { kind: 'breakpoint', address: toBig(lo, hi) };
       }
       skipBp = false;
@@ -408,10 +439,13 @@ export class Cpu extends CpuMemory {
       }
       // ---- the instruction(s)
       const tf = this.flags & TF;
-      // Without per-instruction checks pending, run a batch in the hot loop.
-      const batch = !single && tf === 0 && this.breakpoints.size === 0 && this.drExecActive === 0 && this.pendingInterrupt < 0;
+      // Without per-instruction checks pending, run a batch in the hot loop. With breakpoints set the hot loop
+      // still runs, leaving it (to the check above) at any instruction whose address passes the filter; an
+      // instruction that passes the filter without being a breakpoint runs here, one at a time.
+      const bps = this.breakpoints.size !== 0;
+      const batch = !single && tf === 0 && this.drExecActive === 0 && this.pendingInterrupt < 0 && !(bps && this.bpFilter[lo & 0xffff] !== 0);
       try {
-        if (batch) this.hotLoop(end);
+        if (batch) this.hotLoop(end, bps);
         else this.one(lo, hi);
       } catch (e) {
         const s = this.onInstructionException(e);
@@ -449,11 +483,13 @@ export class Cpu extends CpuMemory {
    * The hot loop: instructions back to back until the budget ends or something needs
    * attention. Faults propagate to execute() with curLo/curHi on the faulting instruction.
    */
-  private hotLoop(end: number): void {
-    if (this.modeKey === MODE64) { this.hotLoop64(end); return; }
+  private hotLoop(end: number, bps: boolean): void {
+    if (this.modeKey === MODE64) { this.hotLoop64(end, bps); return; }
     // 32- and 16-bit code. A mode change sets `attention`, which ends the loop.
+    const filter = this.bpFilter;
     while (this.icount < end) {
       const lo = this.ripLo, hi = this.ripHi;
+      if (bps && filter[lo & 0xffff] !== 0) return;
       this.curLo = lo; this.curHi = hi;
       let insn: Insn | undefined;
       const page = this.fetchPage;
@@ -472,9 +508,11 @@ export class Cpu extends CpuMemory {
   }
 
   /** The hot loop for 64-bit code; a mode change sets `attention`, which ends it. */
-  private hotLoop64(end: number): void {
+  private hotLoop64(end: number, bps: boolean): void {
+    const filter = this.bpFilter;
     while (this.icount < end) {
       const lo = this.ripLo, hi = this.ripHi;
+      if (bps && filter[lo & 0xffff] !== 0) return;
       this.curLo = lo; this.curHi = hi;
       let insn: Insn | undefined;
       const page = this.fetchPage;

@@ -337,6 +337,18 @@ export class EvtchnDomain {
     }
   }
 
+  /**
+   * Debugger/toolstack: marks `port` pending on its notify vCPU, as a send from the port's other end would
+   * (evtchn_port_set_pending). Returns 0, or -EINVAL for a port that is not allocated.
+   */
+  notifyFromRemote(port: number): number {
+    if (!this.portIsValid(port)) return -XenErrno.EINVAL;
+    const c = this.chans[port];
+    if (c.state === 'free' || c.state === 'reserved') return -XenErrno.EINVAL;
+    this.setPending(c.notifyVcpu, port);
+    return 0;
+  }
+
   /** Xen raising a VIRQ: send_guest_vcpu_virq (per-vCPU) / send_guest_global_virq (vCPU 0's binding). */
   raiseVirq(virq: number, vcpu = 0): boolean {
     if (virq < 0 || virq >= NR_VIRQS) return false;

@@ -166,6 +166,8 @@ export class Hypervisor {
     for (;;) {
       const done = this.finishedDomain();
       if (done) return done;
+      const pending = this.takePendingEventStop();
+      if (pending) return pending;
       if (this.pauseRequested) { this.pauseRequested = false; return { kind: 'paused' }; }
       if (left <= 0) return { kind: 'limit' };
       this.fireTimers();
@@ -195,7 +197,7 @@ export class Hypervisor {
   step(v: Vcpu): MachineStop | undefined {
     this.fireTimers();
     this.deliverEvents(v);
-    return this.runSlice(v, 1, true).result ?? this.finishedDomain();
+    return this.runSlice(v, 1, true).result ?? this.finishedDomain() ?? this.takePendingEventStop();
   }
 
   private runSlice(v: Vcpu, budget: number, single = false): { executed: number; result?: MachineStop } {
@@ -282,6 +284,16 @@ export class Hypervisor {
   interceptForDebugger(v: Vcpu, mask: number): void {
     this.debuggerExceptions.set(v, mask);
     v.cpu.interceptExceptions = v.domain.isPv ? 0xffffffff : mask;
+  }
+
+  /**
+   * Debugger: hands an exception that stopped for the debugger (interceptForDebugger) on to the guest, as if
+   * it had not been intercepted: PV through Xen's handling (privileged-op emulation, writable page tables,
+   * bounce to the virtual IDT), HVM straight into the guest's IDT.
+   */
+  deliverInterceptedException(v: Vcpu, r: Extract<StopReason, { kind: 'exception' }>): void {
+    if (v.domain.isPv) pvHandleException(this, v, r);
+    else v.cpu.injectException(r.vector, r.errorCode ?? -1, r.cr2);
   }
 
   private finishedDomain(): MachineStop | undefined {
@@ -505,9 +517,24 @@ export class Hypervisor {
   }
 
   private requestEventStop(v: Vcpu, e: TraceEvent): void {
-    if (this.current !== v) return;
-    this.internalStop = { kind: 'event', event: e };
-    v.cpu.signal({ kind: 'paused' });
+    const cur = this.current;
+    if (cur) {
+      // The running vCPU stops after this instruction, also when the event concerns another (VCPUOP_up).
+      this.internalStop = { kind: 'event', event: e };
+      cur.cpu.signal({ kind: 'paused' });
+      return;
+    }
+    // Hypervisor work between slices (a PV exception bounced after the core stopped): stop before running on.
+    this.pendingEventStop ??= { kind: 'event', vcpu: v, event: e };
+  }
+
+  /** An event stop requested while no vCPU was running, reported before anything runs again. */
+  private pendingEventStop: Extract<MachineStop, { kind: 'event' }> | undefined;
+
+  private takePendingEventStop(): MachineStop | undefined {
+    const p = this.pendingEventStop;
+    this.pendingEventStop = undefined;
+    return p;
   }
 
   traceHypercall(v: Vcpu, kind: 'hypercall' | 'hypercall-return', ctx: HypercallContext, r: { ret?: number; errno?: string; noReturn?: boolean } = {}): void {
