@@ -3,6 +3,7 @@
  * stop judge and the run control. Built by launch (and again by restart); the session only routes requests.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { resolveMachineOptions, LaunchConfigError, MachineOptions } from '../emulator/config/launch-options';
 import { createMachine, Machine } from '../emulator/machine';
 import { Reg } from '../emulator/cpu/api-types';
@@ -11,11 +12,11 @@ import type { Vcpu } from '../emulator/xen/vcpu';
 import { CodeBreakpoints } from './breakpoints/code';
 import { DataBreakpoints } from './breakpoints/data';
 import { DisassemblyContext, instructionAt } from './disassembly';
-import { HypercallLog } from './hypercall-log';
-import { readGuest } from './memory';
+import { HYPERCALL_LOG_CAP, HypercallLog } from './hypercall-log';
+import { readGuest, watchRanges } from './memory';
 import type { XenLaunchArguments } from './protocol';
 import { RunControl, RunEvents } from './run-control';
-import { archOf, innermostContext, scanForReturn } from './stack';
+import { archOf, innermostContext, scanForReturn, snapshotContext, unwindFrom } from './stack';
 import type { StepEnv } from './stepping';
 import { StopJudge, JudgeEnv } from './stop-judge';
 import { loadGuestSymbols, GuestSymbols } from './symbols';
@@ -53,14 +54,18 @@ export class Guest {
   readonly log: HypercallLog;
   readonly trace = new TraceBus();
   readonly flavor: 'intel' | 'att';
-  /** PV: guest-physical (machine) address of start_info. */
+  /** PV: machine address of start_info. */
   readonly startInfoPhys: bigint | undefined;
 
   constructor(readonly args: XenLaunchArguments, io: GuestIo, judgeEnv: JudgeEnv, events: RunEvents) {
     const raw = args as Record<string, unknown>;
     const problems = adapterOptions(raw);
+    // `name` in launch arguments is VS Code's display name of the configuration, not the domain's: the domain
+    // is named by an xl.cfg's `name` or after the image, as `xen-guest run` names it.
+    const machineArgs = { ...raw };
+    delete machineArgs.name;
     let options: MachineOptions | undefined;
-    try { options = resolveMachineOptions(raw); } catch (e) {
+    try { options = resolveMachineOptions(machineArgs); } catch (e) {
       if (!(e instanceof LaunchConfigError)) throw e;
       problems.unshift(...e.problems);
     }
@@ -84,7 +89,7 @@ export class Guest {
     this.symbols = loaded?.symbols;
     this.symbolPath = loaded?.path;
     this.code = new CodeBreakpoints(() => hv.allVcpus().map((v) => v.cpu));
-    this.data = new DataBreakpoints(() => hv.allVcpus().map((v) => v.cpu));
+    this.data = new DataBreakpoints(() => hv.allVcpus().map((v) => v.cpu), (bp) => watchRanges(this.domain, bp, bp.length));
     this.judge = new StopJudge(hv, this.code, this.data, judgeEnv);
     this.run = new RunControl(hv, this.code, this.judge, this.stepEnv(), events);
     this.log = new HypercallLog((d, v) => { const x = hv.vcpuById(d, v); return x ? this.threads.idOf(x) : 0; }, (e) => this.callerSource(e));
@@ -141,23 +146,43 @@ export class Guest {
     };
   }
 
-  /** The C caller of a hypercall: the first return address on the stack with source (above the hypercall page). */
-  private callerSource(e: TraceEvent): { path: string; line: number } | undefined {
+  /**
+   * The C caller of a hypercall, for the hypercall log: the first frame of the unwound stack (inlined frames
+   * included) that is not part of the hypercall mechanism. A frame is part of it when it has no source line
+   * (the hypercall page, assembly stubs), when its function is a wrapper by name (`HYPERVISOR_*`,
+   * `_hypercall*`, `hypercall_*`: the sample runtime's and Linux's), or when its line is in a file named
+   * hypercall.h (sample-guests/runtime/hypercall.h, Linux's asm/xen/hypercall.h), whose inline helpers
+   * and macros are all wrappers. Wrappers are frames of their own at -O0 and inlined frames when optimised.
+   */
+  /** HYPERCALL_LOG_CAP stack snapshots for callerSource (about 5 MB, allocated on first use). */
+  private get callerStacks(): Uint8Array {
+    return (this.callerStackPool ??= new Uint8Array(HYPERCALL_LOG_CAP * CALLER_STACK_BYTES));
+  }
+  private callerStackPool: Uint8Array | undefined;
+  private nextCallerStack = 0;
+
+  private callerSource(e: TraceEvent): (() => { path: string; line: number } | undefined) | undefined {
     const s = this.symbols;
     if (!s?.hasDebugInfo || e.vcpu < 0) return undefined;
     const v = this.hv.vcpuById(e.domain, e.vcpu);
     if (!v) return undefined;
-    const here = s.sourceAt(v.cpu.rip);
-    if (here) return { path: here.file, line: here.line };
-    const word = v.cpu.mode === 'long64' ? 8 : 4;
-    const sp = v.cpu.getReg(Reg.RSP);
-    const bytes = readGuest(v, { space: 'virtual', address: sp }, word * 4);
-    for (let i = 0; i + word <= bytes.length; i += word) {
-      let a = 0n;
-      for (let k = word - 1; k >= 0; k--) a = (a << 8n) | BigInt(bytes[i + k]);
-      const src = a > 0n ? s.sourceAt(a - 1n) : undefined;
-      if (src) return { path: src.file, line: src.line };
-    }
-    return undefined;
+    // Unwinding costs tens of µs, too much for every call of a hypercall-heavy guest: freeze the registers and
+    // the top of the stack now (a few µs) and unwind only when the log is read.
+    // The stack goes into a pooled slot, reused only after the log has dropped the entry that used it.
+    const slot = this.callerStacks.subarray(this.nextCallerStack * CALLER_STACK_BYTES, (this.nextCallerStack + 1) * CALLER_STACK_BYTES);
+    this.nextCallerStack = (this.nextCallerStack + 1) % HYPERCALL_LOG_CAP;
+    const frozen = snapshotContext(v, slot);
+    return () => {
+      for (const f of unwindFrom(frozen, s, 8)) {
+        if (!f.source || isHypercallWrapper(f.name) || path.basename(f.source.file) === 'hypercall.h') continue;
+        return { path: f.source.file, line: f.source.line };
+      }
+      return undefined;
+    };
   }
 }
+
+/** Stack kept per logged hypercall for finding its caller: enough for a few -O0 frames above the wrappers. */
+const CALLER_STACK_BYTES = 1024;
+
+const isHypercallWrapper = (fn: string): boolean => /^(?:HYPERVISOR_|_hypercall|hypercall_)/.test(fn);

@@ -5,16 +5,26 @@
 import type { TraceEvent } from '../emulator/xen/trace';
 import type { HypercallLogEntry, HypercallLogResponse } from './protocol';
 
-const CAP = 5000;
+/** Entries kept; callers of the log may size per-entry resources by it (a slot is reused only after its entry is dropped). */
+export const HYPERCALL_LOG_CAP = 5000;
+const CAP = HYPERCALL_LOG_CAP;
+
+type SourceLookup = () => { path: string; line: number } | undefined;
+
+/** A log entry with its caller lookup, pending until the log is read. */
+interface Row { entry: HypercallLogEntry; source?: SourceLookup }
 
 export class HypercallLog {
-  private entries: HypercallLogEntry[] = [];
+  /** A ring of the last CAP rows (a hypercall-heavy guest logs millions: no shifting, nothing else per call). */
+  private readonly ring: (Row | undefined)[] = new Array(CAP);
+  private next = 0;
+  private count = 0;
   private dropped = 0;
   /** The open (in-flight or preempted) entry per vCPU. */
   private readonly open = new Map<string, HypercallLogEntry>();
 
   constructor(private readonly threadIdOf: (domain: number, vcpu: number) => number,
-    private readonly callerSource: (e: TraceEvent) => { path: string; line: number } | undefined) {}
+    private readonly callerSource: (e: TraceEvent) => SourceLookup | undefined) {}
 
   onEvent(e: TraceEvent): void {
     const key = `${e.domain}:${e.vcpu}`;
@@ -29,11 +39,12 @@ export class HypercallLog {
         for (const [k, v] of Object.entries(e.args ?? {})) if (k !== 'resumed') args[k] = v;
         const entry: HypercallLogEntry = {
           id: e.seq, domain: e.domain, vcpu: e.vcpu, threadId: this.threadIdOf(e.domain, e.vcpu), nr: e.nr ?? -1, name: e.name,
-          subop: e.subop, args, site: e.rip, source: this.callerSource(e), state: 'in-flight', continuations: [],
+          subop: e.subop, args, site: e.rip, state: 'in-flight', continuations: [],
         };
-        this.entries.push(entry);
+        this.ring[this.next] = { entry, source: this.callerSource(e) };
+        this.next = (this.next + 1) % CAP;
+        if (this.count === CAP) this.dropped++; else this.count++;
         this.open.set(key, entry);
-        if (this.entries.length > CAP) { this.entries.shift(); this.dropped++; }
         return;
       }
       case 'continuation': {
@@ -60,6 +71,16 @@ export class HypercallLog {
   }
 
   snapshot(): HypercallLogResponse {
-    return { entries: this.entries.map((e) => ({ ...e, continuations: [...e.continuations] })), dropped: this.dropped };
+    const entries: HypercallLogEntry[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const row = this.ring[(this.next - this.count + i + CAP) % CAP]!;
+      if (row.source) {
+        const source = row.source();
+        row.source = undefined;
+        if (source) row.entry.source = source;
+      }
+      entries.push({ ...row.entry, continuations: [...row.entry.continuations] });
+    }
+    return { entries, dropped: this.dropped };
   }
 }

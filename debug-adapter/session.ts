@@ -25,7 +25,7 @@ import { completionsFor } from './completions';
 import { disassemble } from './disassembly';
 import { frameEnv } from './frame-env';
 import { Guest, LaunchError } from './guest';
-import { formatMemoryReference, parseMemoryReference, readGuest, writeGuest } from './memory';
+import { formatMemoryReference, parseMemoryReference, readGuest, Space, watchRanges, writeGuest } from './memory';
 import {
   DomainsResponse, EventChannelsResponse, SendEventArguments, SetPreemptionArguments, XEN_REQUESTS, XEN_STATE_CHANGED_EVENT,
   XenLaunchArguments,
@@ -35,7 +35,7 @@ import { eventChannelPorts, eventChannelScope, hypercallScope, sharedInfoScope, 
 import { GuestFrame, unwindStack } from './stack';
 import { InstructionStep, LineStep, StepOut, StepPlan } from './stepping';
 import type { StopInfo } from './stop-judge';
-import { EvalEnv, evaluate, evaluateCondition, evaluateForDap, formatValue, frameLocals, setExpressionForDap, sizeOf, valueToBigInt, VariableStore } from './values';
+import { EvalEnv, evaluate, evaluateCondition, evaluateForDap, formatValue, frameLocals, setExpressionForDap, storageSize, Value, valueToBigInt, VariableStore } from './values';
 
 /** A failure meant for the user as is (no stack, no "internal error"). */
 class UserError extends Error {}
@@ -578,7 +578,7 @@ export class XenDebugSession extends DebugSession {
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     this.guard(response, () => {
       const g = this.stopped();
-      let space: 'virtual' | 'physical' = 'virtual';
+      let space: Space = 'virtual';
       let address: bigint | undefined;
       let length = args.bytes ?? 0;
       let what = args.name;
@@ -591,23 +591,35 @@ export class XenDebugSession extends DebugSession {
         }
         if (!length) length = 1;
       } else {
-        const env = this.envFor(g, args.frameId);
-        // A variable shown in a scope: its name is its expression for locals and globals.
-        let val;
-        try { val = evaluate(args.name, env); } catch (e) {
+        // A child in the Variables view (a local, a struct member, an array element, a Xen field) is found by
+        // its container's handle; without one, the name is an expression (a watch, a global).
+        let val: Value;
+        let label = args.name;
+        try {
+          if (args.variablesReference) {
+            const found = this.store.lookup(args.variablesReference, args.name);
+            val = found.value;
+            label = found.evaluateName ?? args.name;
+          } else val = evaluate(args.name, this.envFor(g, args.frameId));
+        } catch (e) {
           response.body = { dataId: null, description: `cannot watch ${args.name}: ${(e as Error).message}` };
           this.sendResponse(response);
           return;
         }
-        if (val.location.kind !== 'memory') {
-          response.body = { dataId: null, description: `${args.name} is not in memory (it lives in a register or is computed)` };
+        const l = val.location;
+        if (l.kind !== 'memory') {
+          const why = l.kind === 'register' || l.kind === 'named-register' ? 'it lives in a register'
+            : l.kind === 'optimized-out' ? 'it is optimized out'
+              : l.kind === 'pieces' ? 'it is split across registers and memory'
+                : l.kind === 'unavailable' ? `it is unavailable (${l.why})` : 'its value is computed';
+          response.body = { dataId: null, description: `cannot watch ${label}: not in memory (${why})` };
           this.sendResponse(response);
           return;
         }
-        address = val.location.address;
-        space = val.location.space ?? 'virtual';
-        length = length || sizeOf(val.type) || 1;
-        what = `${args.name} (${length} bytes at ${formatMemoryReference({ space, address })})`;
+        address = l.address;
+        space = l.space ?? 'virtual';
+        length = length || storageSize(val) || 1;
+        what = `${label} (${length} bytes at ${formatMemoryReference({ space, address })})`;
       }
       response.body = { dataId: makeDataId(space, address!, length), description: what, accessTypes: DATA_ACCESS_TYPES, canPersist: true };
       this.sendResponse(response);
@@ -630,6 +642,10 @@ export class XenDebugSession extends DebugSession {
       const c = this.common(db);
       const where = parseDataId(db.dataId);
       if (c.error || !where) { out.push({ id, verified: false, message: c.error ?? `"${db.dataId}" is not a data breakpoint id from dataBreakpointInfo` }); continue; }
+      if (this.guest) {
+        // A PV guest-physical range must be populated now (it is watched at the machine pages it maps to).
+        try { watchRanges(this.guest.domain, where, where.length); } catch (e) { out.push({ id, verified: false, message: (e as Error).message }); continue; }
+      }
       list.push({ id, ...where, access: db.accessType ?? 'write', condition: c.condition, hitCondition: c.hitCondition, hits: 0 });
       out.push({ id, verified: true, message: `${db.accessType ?? 'write'} watch on ${where.length} bytes at ${formatMemoryReference(where)}` });
     }
@@ -668,7 +684,7 @@ export class XenDebugSession extends DebugSession {
     this.guard(response, () => {
       const g = this.readable();
       const ref = parseMemoryReference(args.memoryReference);
-      if (!ref) throw new UserError(`"${args.memoryReference}" is not a memory reference (use 0x…, or phys:0x… for guest-physical)`);
+      if (!ref) throw new UserError(`"${args.memoryReference}" is not a memory reference (use 0x…, phys:0x… for guest-physical, or mach:0x… for machine)`);
       const v = this.lastStop?.vcpu ?? g.run.focus;
       const address = BigInt.asUintN(64, ref.address + BigInt(args.offset ?? 0));
       const count = Math.max(0, Math.min(args.count, 1 << 24));

@@ -6,7 +6,8 @@
 import type { Vcpu } from '../emulator/xen/vcpu';
 import type { Arch, FrameContext, GuestSymbols, UnwoundFrame } from './symbols/model';
 import { DWARF_REGS, readRegister } from './scopes/registers';
-import { readGuest } from './memory';
+import { readGuest, readGuestInto } from './memory';
+import { dwarfToEmulatorRegister } from './symbols';
 
 export interface GuestFrame {
   /** 0 = innermost. Inlined frames share their concrete frame's context. */
@@ -40,16 +41,44 @@ export function innermostContext(v: Vcpu, arch: Arch = archOf(v)): FrameContext 
   };
 }
 
-function callerContext(v: Vcpu, arch: Arch, pc: bigint, regs: Map<number, bigint>): FrameContext {
-  const inner = innermostContext(v, arch);
-  return { arch, pc, isReturnAddress: true, readRegister: (reg) => regs.get(reg), readMemory: inner.readMemory };
+/**
+ * Frame 0's context frozen now: the registers and the stack from the stack pointer (as much as fits in `stack`,
+ * a buffer the caller owns and must not reuse while the context is in use), so the stack can be unwound later,
+ * after the guest ran on, for as far as those bytes reach. Other memory reads as unmapped.
+ */
+export function snapshotContext(v: Vcpu, stackBuffer: Uint8Array, arch: Arch = archOf(v)): FrameContext {
+  // Straight from the core's GPRs (the hot path of the hypercall log); the pc column is RIP.
+  const mask = arch === 'x86_64' ? (1n << 64n) - 1n : 0xffffffffn;
+  const regs = DWARF_REGS[arch].map((_n, i) => {
+    const emu = dwarfToEmulatorRegister(arch, i);
+    return emu === undefined ? v.cpu.rip & mask : v.cpu.getReg(emu) & mask;
+  });
+  const sp = regs[arch === 'x86_64' ? 7 : 4] ?? 0n;
+  const stack = stackBuffer.subarray(0, readGuestInto(v, { space: 'virtual', address: sp }, stackBuffer));
+  return {
+    arch, pc: v.cpu.rip & mask, isReturnAddress: false,
+    readRegister: (reg) => regs[reg],
+    readMemory: (address, length) => {
+      const off = address - sp;
+      if (off < 0n || off + BigInt(length) > BigInt(stack.length)) return undefined;
+      return stack.slice(Number(off), Number(off) + length);
+    },
+  };
+}
+
+function callerContext(inner: FrameContext, pc: bigint, regs: Map<number, bigint>): FrameContext {
+  return { arch: inner.arch, pc, isReturnAddress: true, readRegister: (reg) => regs.get(reg), readMemory: inner.readMemory };
 }
 
 /** Unwinds a vCPU's stack (at most MAX_FRAMES concrete frames). Without symbols: frame 0 only. */
 export function unwindStack(v: Vcpu, symbols: GuestSymbols | undefined, limit = MAX_FRAMES): GuestFrame[] {
-  const arch = archOf(v);
+  return unwindFrom(innermostContext(v), symbols, limit);
+}
+
+/** Unwinds from a frame-0 context (live, or a snapshot). */
+export function unwindFrom(innermost: FrameContext, symbols: GuestSymbols | undefined, limit = MAX_FRAMES): GuestFrame[] {
   const frames: GuestFrame[] = [];
-  let ctx = innermostContext(v, arch);
+  let ctx = innermost;
   const seen = new Set<string>();
   for (let depth = 0; depth < limit; depth++) {
     const lookup = ctx.isReturnAddress ? ctx.pc - 1n : ctx.pc;
@@ -74,7 +103,7 @@ export function unwindStack(v: Vcpu, symbols: GuestSymbols | undefined, limit = 
     const key = `${up.pc}:${up.cfa}`;
     if (seen.has(key)) break;
     seen.add(key);
-    ctx = callerContext(v, arch, up.pc, up.registers);
+    ctx = callerContext(innermost, up.pc, up.registers);
   }
   return frames;
 }

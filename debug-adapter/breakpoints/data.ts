@@ -1,30 +1,37 @@
 /**
  * Data breakpoints: emulator memory watches (Cpu.addWatch) on any guest range, read, write or both, guest-
- * virtual (through each vCPU's page tables) or guest-physical. A dataId names the range: `v:0x1000:4` or
- * `p:0x1000:4`. The watch fires after the accessing instruction retired; the core's `curLo/curHi` still hold
+ * virtual (through each vCPU's page tables), guest-physical or machine (memory.ts defines the spaces). A dataId
+ * names the range: `v:0x1000:4`, `p:0x1000:4` or `m:0x1000:4`. The watch fires after the accessing instruction retired; the core's `curLo/curHi` still hold
  * that instruction's address, which the stop reports.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { toBig } from '../../emulator/cpu/state';
+import type { Space } from '../memory';
 import type { BreakpointCommon } from './hit';
 
 export interface DataBreakpoint extends BreakpointCommon {
-  space: 'virtual' | 'physical';
+  space: Space;
   address: bigint;
   length: number;
   access: 'read' | 'write' | 'readWrite';
 }
 
-export function makeDataId(space: 'virtual' | 'physical', address: bigint, length: number): string {
-  return `${space === 'physical' ? 'p' : 'v'}:0x${address.toString(16)}:${length}`;
+const ID_LETTER: Record<Space, string> = { virtual: 'v', physical: 'p', machine: 'm' };
+
+export function makeDataId(space: Space, address: bigint, length: number): string {
+  return `${ID_LETTER[space]}:0x${address.toString(16)}:${length}`;
 }
 
-export function parseDataId(id: string): { space: 'virtual' | 'physical'; address: bigint; length: number } | undefined {
-  const m = /^([vp]):0x([0-9a-f]+):(\d+)$/i.exec(id);
+export function parseDataId(id: string): { space: Space; address: bigint; length: number } | undefined {
+  const m = /^([vpm]):0x([0-9a-f]+):(\d+)$/i.exec(id);
   if (!m || Number(m[3]) < 1) return undefined;
-  return { space: m[1] === 'p' ? 'physical' : 'virtual', address: BigInt(`0x${m[2]}`), length: Number(m[3]) };
+  const space: Space = m[1].toLowerCase() === 'p' ? 'physical' : m[1].toLowerCase() === 'm' ? 'machine' : 'virtual';
+  return { space, address: BigInt(`0x${m[2]}`), length: Number(m[3]) };
 }
+
+/** A watched range in the core's terms: `physical` there means machine (memory.ts watchRanges). */
+export interface WatchRange { space: 'virtual' | 'physical'; address: bigint; length: number }
 
 export const DATA_ACCESS_TYPES: DebugProtocol.DataBreakpointAccessType[] = ['write', 'read', 'readWrite'];
 
@@ -33,7 +40,8 @@ export class DataBreakpoints {
   /** Watch ids per core → breakpoint. */
   private watches = new Map<Cpu, Map<number, DataBreakpoint>>();
 
-  constructor(private readonly cpus: () => Cpu[]) {}
+  /** `ranges` turns a breakpoint's range into the core's (a PV guest-physical range into machine pages). */
+  constructor(private readonly cpus: () => Cpu[], private readonly ranges: (bp: DataBreakpoint) => WatchRange[]) {}
 
   replace(bps: DataBreakpoint[]): void {
     for (const [cpu, ids] of this.watches) for (const id of ids.keys()) cpu.removeWatch(id);
@@ -42,11 +50,10 @@ export class DataBreakpoints {
     for (const cpu of this.cpus()) {
       const ids = new Map<number, DataBreakpoint>();
       for (const bp of bps) {
-        const id = cpu.addWatch({
-          address: bp.address, length: bp.length, space: bp.space,
-          access: bp.access === 'readWrite' ? 'readwrite' : bp.access,
-        });
-        ids.set(id, bp);
+        for (const r of this.ranges(bp)) {
+          const id = cpu.addWatch({ ...r, access: bp.access === 'readWrite' ? 'readwrite' : bp.access });
+          ids.set(id, bp);
+        }
       }
       this.watches.set(cpu, ids);
     }

@@ -48,13 +48,13 @@ export function vcpuInfoScope(v: Vcpu): NamedValue[] {
     ['evtchn_upcall_pending', info.getNum('evtchn_upcall_pending')],
     ['evtchn_upcall_mask', info.getNum('evtchn_upcall_mask')],
     ['evtchn_pending_sel', hex(info.getBig('evtchn_pending_sel'))],
-    ['registered', v.vcpuInfoRegistered ? `VCPUOP_register_vcpu_info at phys 0x${v.vcpuInfoAddr.toString(16)}` : `shared_info.vcpu_info[${v.id}]`],
+    ['registered', v.vcpuInfoRegistered ? `VCPUOP_register_vcpu_info at mach:0x${v.vcpuInfoAddr.toString(16)}` : `shared_info.vcpu_info[${v.id}]`],
   ] });
-  const whole = xenValue(vcpu_info, d.sharedInfoAbi, BigInt(v.vcpuInfoAddr), 'physical');
+  const whole = xenValue(vcpu_info, d.sharedInfoAbi, BigInt(v.vcpuInfoAddr), 'machine');
   const members = (whole.type.kind === 'struct' ? whole.type.members : []);
   const out: NamedValue[] = members.filter((m) => m.name).map((m) => ({
     name: m.name!, evaluateName: `vcpu_info[${v.id}].${m.name}`,
-    value: { type: m.type, location: { kind: 'memory', address: BigInt(v.vcpuInfoAddr!) + BigInt(m.offset), space: 'physical' } },
+    value: { type: m.type, location: { kind: 'memory', address: BigInt(v.vcpuInfoAddr!) + BigInt(m.offset), space: 'machine' } },
   }));
   out.push({ name: '(summary)', value: summary });
   return out;
@@ -68,7 +68,7 @@ export function sharedInfoScope(d: Domain): NamedValue[] {
   wc.push(['wc_sec_hi', hi]);
   const secs = (BigInt(hi) << 32n) | BigInt(si.getNum('wc_sec'));
   wc.push(['as_date', new Date(Number(secs) * 1000 + Math.floor(si.getNum('wc_nsec') / 1e6)).toISOString()]);
-  const whole = xenValue(shared_info, d.sharedInfoAbi, BigInt(d.sharedInfoAddr), 'physical');
+  const whole = xenValue(shared_info, d.sharedInfoAbi, BigInt(d.sharedInfoAddr), 'machine');
   return [
     { name: 'pending ports', value: synthetic({ array: setPorts(d, 'evtchn_pending') }) },
     { name: 'masked ports', value: synthetic({ array: setPorts(d, 'evtchn_mask') }) },
@@ -81,7 +81,7 @@ export function sharedInfoScope(d: Domain): NamedValue[] {
 function memberOf(whole: ReturnType<typeof xenValue>, name: string, d: Domain): ReturnType<typeof xenValue> {
   const m = whole.type.kind === 'struct' ? whole.type.members.find((x) => x.name === name) : undefined;
   if (!m) return synthetic('?');
-  return { type: m.type, location: { kind: 'memory', address: BigInt(d.sharedInfoAddr) + BigInt(m.offset), space: 'physical' } };
+  return { type: m.type, location: { kind: 'memory', address: BigInt(d.sharedInfoAddr) + BigInt(m.offset), space: 'machine' } };
 }
 
 /** The event-channel table of a domain, as the custom request and the scope both show it. */

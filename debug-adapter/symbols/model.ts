@@ -63,9 +63,9 @@ export interface MemberInfo {
 
 // ------------------------------------------------------------------ values and frames
 
-/** Where a value lives. `memory` is guest-virtual unless `space` says physical. */
+/** Where a value lives. `memory` is guest-virtual unless `space` says otherwise (debug-adapter/memory.ts defines the spaces). */
 export type ValueLocation =
-  | { kind: 'memory'; address: bigint; space?: 'virtual' | 'physical' }
+  | { kind: 'memory'; address: bigint; space?: 'virtual' | 'physical' | 'machine' }
   | { kind: 'register'; reg: number }
   | { kind: 'value'; value: bigint }
   | { kind: 'bytes'; bytes: Uint8Array }

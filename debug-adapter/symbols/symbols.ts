@@ -6,7 +6,7 @@
  */
 import { CallFrameInfo, computeCfa, RegRule } from './cfi';
 import { DW_AT, DW_TAG } from './constants';
-import { parseElf, ElfImage, ElfSymbolEntry } from './elf';
+import { parseElf, ElfImage, ElfSection, ElfSymbolEntry } from './elf';
 import { evaluateLocation, evaluateValue, ExprContext } from './expr';
 import { attrOf, Block, DebugInfo, DebugSections, Die, Exprloc, intValue, numValue, SecOffset, Unit } from './info';
 import { LineProgram, parseLineProgram } from './line';
@@ -24,6 +24,7 @@ interface UnitIndex { functions: FuncEntry[]; line?: LineProgram }
 const SCOPE_TAGS = new Set<number>([DW_TAG.lexical_block, DW_TAG.inlined_subroutine]);
 const VAR_TAGS = new Set<number>([DW_TAG.variable, DW_TAG.formal_parameter]);
 const STT_FUNC = 2, STT_OBJECT = 1, STT_NOTYPE = 0;
+const SHF_ALLOC = 0x2n;
 
 export class ElfDwarfSymbols implements GuestSymbols {
   arch: Arch;
@@ -351,8 +352,16 @@ export class ElfDwarfSymbols implements GuestSymbols {
     return this.symbolsByName.get(name);
   }
 
+  /**
+   * The ELF symbol an address belongs to, as name + offset. A sized symbol (st_size > 0) covers
+   * [value, value + size); an unsized one (an assembly label) reaches to the next symbol or the end of its
+   * section, whichever is first. An address outside every allocated section (the stack, the heap, past
+   * `_end`) belongs to no symbol.
+   */
   symbolAt(address: bigint): { name: string; offset: bigint } | undefined {
     return this.guard(() => {
+      const sec = this.allocatedSectionAt(address);
+      if (sec === null) return undefined;
       const s = this.symbolTable();
       let lo = 0, hi = s.length - 1, best = -1;
       while (lo <= hi) {
@@ -360,16 +369,26 @@ export class ElfDwarfSymbols implements GuestSymbols {
         if (s[mid].value <= address) { best = mid; lo = mid + 1; } else hi = mid - 1;
       }
       if (best < 0) return undefined;
-      // A sized symbol that covers the address wins; else the nearest unsized label before it.
+      // A sized symbol that covers the address wins.
       for (let i = best; i >= 0 && i > best - 32; i--) {
         const e = s[i];
         if (e.size > 0n && address < e.value + e.size) return { name: e.name, offset: address - e.value };
       }
+      // Else the unsized label that starts last at or before it (so no other symbol starts in between), if
+      // it lies in the address's section.
+      const inSection = (v: bigint): boolean => sec === undefined || (v >= sec.addr && v < sec.addr + BigInt(sec.size));
       for (let i = best; i >= 0 && s[i].value === s[best].value; i--) {
-        if (s[i].size === 0n) return { name: s[i].name, offset: address - s[i].value };
+        if (s[i].size === 0n && inSection(s[i].value)) return { name: s[i].name, offset: address - s[i].value };
       }
       return undefined;
     }, undefined);
+  }
+
+  /** The SHF_ALLOC section holding `address`; null when none does; undefined when the image has no section headers. */
+  private allocatedSectionAt(address: bigint): ElfSection | null | undefined {
+    const secs = (this.elf?.sections ?? []).filter((x) => (x.flags & SHF_ALLOC) !== 0n && x.size > 0);
+    if (secs.length === 0) return undefined;
+    return secs.find((x) => address >= x.addr && address < x.addr + BigInt(x.size)) ?? null;
   }
 
   symbolByName(name: string): bigint | undefined {

@@ -6,7 +6,7 @@ import { TypeInfo } from '../symbols/model';
 import { EvalEnv } from './env';
 import { dwarfRegisterName } from './registers';
 import { integerInfo, isFloat, isPointer, sizeOf, stripTypedefs, typeName } from './types';
-import { EvalError, Location, Value } from './value';
+import { AddressSpace, EvalError, Location, SPACE_NAMES, Value } from './value';
 
 /** Why a value cannot be read: the formatter shows these specially. */
 export class UnavailableError extends EvalError {
@@ -53,12 +53,12 @@ function isLvalueLocation(l: Location): boolean {
   }
 }
 
-export function spaceOf(l: Location): 'virtual' | 'physical' {
+export function spaceOf(l: Location): AddressSpace {
   return l.kind === 'memory' ? l.space ?? 'virtual' : 'virtual';
 }
 
-function unmapped(address: bigint, length: number, space: 'virtual' | 'physical'): EvalError {
-  const where = space === 'physical' ? 'guest-physical' : 'guest-virtual';
+function unmapped(address: bigint, length: number, space: AddressSpace): EvalError {
+  const where = SPACE_NAMES[space];
   return new EvalError(`cannot access memory at ${where} address ${hex(address)} (${length} byte${length === 1 ? '' : 's'})`);
 }
 
@@ -115,7 +115,7 @@ export function writeLocation(env: EvalEnv, l: Location, bytes: Uint8Array, what
       const space = l.space ?? 'virtual';
       if (!env.writeMemory) throw new EvalError(`cannot write ${what}: memory is read-only here`);
       if (!env.writeMemory(l.address, bytes, space)) {
-        throw new EvalError(`cannot write ${what}: ${space === 'physical' ? 'guest-physical' : 'guest-virtual'} address ${hex(l.address)} is not writable or not mapped`);
+        throw new EvalError(`cannot write ${what}: ${SPACE_NAMES[space]} address ${hex(l.address)} is not writable or not mapped`);
       }
       return;
     }

@@ -16,7 +16,7 @@ import {
   builtinType, integerInfo, isArithmetic, isFloat, isInteger, isPointer, isScalar, lookupBuiltinType, ptrdiffType,
   sizeOf, sizeType, stripTypedefs, typeName, unsignedOfSize,
 } from './types';
-import { EvalError, Value } from './value';
+import { EvalError, SPACE_NAMES, Value } from './value';
 
 export { readValueBytes, valueToBigInt, valueToNumber } from './access';
 
@@ -198,8 +198,8 @@ class Evaluator {
     if (v.bitField) throw new EvalError('cannot take the address of a bit field');
     const l = v.location;
     if (l.kind === 'memory') {
-      if (spaceOf(l) === 'physical') {
-        throw new EvalError(`the object is in guest-physical memory at ${hex(l.address)}; it has no guest-virtual address to point to`);
+      if (spaceOf(l) !== 'virtual') {
+        throw new EvalError(`the object is in ${SPACE_NAMES[spaceOf(l)]} memory at ${hex(l.address)}; it has no guest-virtual address to point to`);
       }
       return scalarValue({ kind: 'pointer', size: this.ptrSize, target: v.type }, l.address);
     }
@@ -445,7 +445,7 @@ class Evaluator {
       const target = s.kind === 'array' ? s.element : v.type;
       return scalarValue({ kind: 'pointer', size: this.ptrSize, target }, l.address);
     }
-    if (l.kind === 'memory') throw new EvalError(`the array is in guest-physical memory at ${hex(l.address)} and has no guest-virtual address; index it instead`);
+    if (l.kind === 'memory') throw new EvalError(`the array is in ${SPACE_NAMES[spaceOf(l)]} memory at ${hex(l.address)} and has no guest-virtual address; index it instead`);
     if (l.kind === 'indexed-root') throw new EvalError(`${l.root.name} is per vCPU: index it, e.g. ${l.root.name}[0]`);
     throw new EvalError(`${typeName(v.type)} is not in memory, so it cannot be used as a pointer; index it instead`);
   }

@@ -88,7 +88,7 @@ class Formatter {
     const x = valueToBigInt(v, this.env);
     if (s.encoding === 'boolean') return x === 0n ? 'false' : x === 1n ? 'true' : x.toString();
     const width = v.bitField ? v.bitField.bitSize / 8 : s.size;
-    if (isCharType(s) && !isByteInteger(v.type)) return `${this.integer(x, 1)} ${charLiteral(Number(BigInt.asUintN(8, x)))}`;
+    if (isCharType(s) && isSpelledChar(v.type)) return `${this.integer(x, 1)} ${charLiteral(Number(BigInt.asUintN(8, x)))}`;
     return this.integer(x, width);
   }
 
@@ -114,7 +114,7 @@ class Formatter {
   private pointer(v: Value, target: TypeInfo): string {
     const a = valueToBigInt(v, this.env);
     const base = this.address(a);
-    if (a === 0n || !isCharType(stripTypedefs(target)) || isByteInteger(target)) return base;
+    if (a === 0n || !isCharType(stripTypedefs(target)) || !isSpelledChar(target)) return base;
     return `${base} ${guard(() => this.cString(a))}`;
   }
 
@@ -159,7 +159,7 @@ class Formatter {
     if (s.count === undefined) return '[]';
     const elSize = sizeOf(s.element);
     const bytes = isCharType(stripTypedefs(s.element)) ? readValueBytes(v, this.env) : undefined;
-    if (bytes && (!isByteInteger(s.element) || looksLikeText(bytes))) {
+    if (bytes && (isSpelledChar(s.element) || looksLikeText(bytes))) {
       const nul = bytes.indexOf(0);
       const used = Array.from(bytes.subarray(0, Math.min(nul < 0 ? bytes.length : nul, this.maxString)));
       return quote(used) + (used.length < (nul < 0 ? bytes.length : nul) ? '...' : '');
@@ -178,15 +178,17 @@ class Formatter {
   }
 }
 
-/** uint8_t, int8_t, u8, __s8...: byte-sized integers, shown as numbers rather than characters. */
-function isByteInteger(t: TypeInfo): boolean {
-  for (let cur = t; cur.kind === 'typedef' || cur.kind === 'qualified'; cur = cur.target) {
-    if (cur.kind === 'typedef' && /^(?:__)?(?:u?int8_t|[us]8)$/.test(cur.name)) return true;
-  }
-  return false;
+/**
+ * A character type spelled as one: `char`, `signed char` or `unsigned char` itself (qualifiers allowed), not
+ * reached through a typedef. uint8_t, int8_t, u8, Xen's u8 fields...: typedefs of a char type, shown as numbers.
+ */
+function isSpelledChar(t: TypeInfo): boolean {
+  let cur = t;
+  while (cur.kind === 'qualified') cur = cur.target;
+  return cur.kind === 'base' && isCharType(cur);
 }
 
-/** Byte arrays that hold a NUL-terminated printable string (Xen's `int8_t cmd_line[]`). */
+/** Byte-integer arrays that hold a NUL-terminated printable string (Xen's `int8_t cmd_line[]`) still read as text. */
 function looksLikeText(bytes: Uint8Array): boolean {
   const nul = bytes.indexOf(0);
   if (nul <= 0) return false;

@@ -10,9 +10,9 @@
  *   const env = createFrameEnv({
  *     frame,                                          // symbols' FrameContext (arch, pc, DWARF regs, memory)
  *     symbols,                                        // GuestSymbols (omit when the image has none)
- *     memory: { read: (a, n, space) => ..., write: (a, bytes, space) => ok },   // space: 'virtual' | 'physical'
+ *     memory: { read: (a, n, space) => ..., write: (a, bytes, space) => ok },   // space: 'virtual' | 'physical' | 'machine'
  *     registers: { read: (name) => ({ value, size }), write: (name, v) => ..., writeDwarf: (reg, v) => ... },
- *     roots: xenRoots({ abi: 'x86_64', vcpus: 2, sharedInfo: () => sharedInfoGpa,
+ *     roots: xenRoots({ abi: 'x86_64', vcpus: 2, sharedInfo: () => sharedInfoMachineAddr,
  *                       vcpuInfo: (n) => registeredVcpuInfoGpa[n] }),  // undefined: the legacy slot in shared_info
  *   });
  *   // scopes -> variablesReference
@@ -48,6 +48,7 @@ export { typeName, sizeOf, stripTypedefs, builtinType, lookupBuiltinType } from 
 export type { Expr, TypeName } from './ast';
 export { parseExpression, ExprSyntaxError } from './parser';
 export { evaluate, evaluateCondition, assign, assignValue, valueToBigInt, valueToNumber, readValueBytes } from './evaluator';
+export { storageSize } from './access';
 
 // ---- formatting and variable trees
 export type { FormatOptions } from './format';

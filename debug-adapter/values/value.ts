@@ -4,8 +4,14 @@
  */
 import { TypeInfo, ValueLocation } from '../symbols/model';
 
-/** Guest-virtual (what pointers hold) or guest-physical (Xen's shared pages as the hypervisor sees them). */
-export type AddressSpace = 'virtual' | 'physical';
+/**
+ * Guest-virtual (what pointers hold), guest-physical (PV: pseudo-physical), or machine (Xen's shared pages as
+ * the hypervisor addresses them). The adapter's debug-adapter/memory.ts defines how each is reached.
+ */
+export type AddressSpace = 'virtual' | 'physical' | 'machine';
+
+/** `guest-physical memory`, ... for messages. */
+export const SPACE_NAMES: Record<AddressSpace, string> = { virtual: 'guest-virtual', physical: 'guest-physical', machine: 'machine' };
 
 /**
  * A special root that is an array whose elements live at unrelated addresses (`vcpu_info[N]`: each vCPU's

@@ -80,6 +80,18 @@ export class VariableStore {
     return this.describe(name, target, node.env, child.base, format);
   }
 
+  /**
+   * The value shown as child `name` of handle `ref` (a scope or an expanded value), with the env of its frame:
+   * what dataBreakpointInfo needs for a struct member or array element in the Variables view. Throws EvalError
+   * for a stale or unknown handle, a missing child, or a child that could not be read.
+   */
+  lookup(ref: number, name: string): { value: Value; env: EvalEnv; evaluateName?: string } {
+    const node = this.node(ref);
+    const child = this.findChild(node, name);
+    if (child.value instanceof EvalError) throw child.value;
+    return { value: child.value, env: node.env, evaluateName: child.evaluateName };
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** The value/type/handle part of a variable; shared by toVariable, setVariable and the free functions. */
@@ -227,7 +239,7 @@ function expandShape(value: Value, env: EvalEnv): { named?: number; indexed?: nu
   }
 }
 
-/** `phys:0x…` for guest-physical, `0x…` for guest-virtual; pointers refer to what they point to. */
+/** `0x…` for guest-virtual, `phys:0x…` for guest-physical, `mach:0x…` for machine; pointers refer to what they point to. */
 export function memoryReferenceOf(value: Value, env: EvalEnv): string | undefined {
   const s = stripTypedefs(value.type);
   if (s.kind === 'pointer') {
@@ -238,7 +250,7 @@ export function memoryReferenceOf(value: Value, env: EvalEnv): string | undefine
   }
   const l = value.location;
   if (l.kind !== 'memory') return undefined;
-  return l.space === 'physical' ? `phys:${hex(l.address)}` : hex(l.address);
+  return `${l.space === 'physical' ? 'phys:' : l.space === 'machine' ? 'mach:' : ''}${hex(l.address)}`;
 }
 
 function refuseImplicit(target: Value, name: string): void {

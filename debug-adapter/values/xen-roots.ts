@@ -9,21 +9,21 @@ import { TypeInfo, ValueLocation } from '../symbols/model';
 import { xenTypeInfo } from './xen-types';
 import { AddressSpace, IndexedRoot, Value } from './value';
 
-/** A guest address; a bare bigint is guest-physical. */
+/** A guest address; a bare bigint is a machine address (where Xen keeps its shared pages). */
 export type XenPlace = bigint | { address: bigint; space: AddressSpace };
 
 export interface XenRootsOptions {
   abi: Abi;
   /** Number of vCPUs: `vcpu_info[0 .. vcpus-1]`. */
   vcpus: number;
-  /** Guest-physical address of the shared_info page; undefined while the guest has none (HVM before XENMAPSPACE_shared_info). */
+  /** Machine address of the shared_info page; undefined while the guest has none (HVM before XENMAPSPACE_shared_info). */
   sharedInfo?: () => bigint | undefined;
   /**
-   * Guest-physical address of vCPU `n`'s vcpu_info when registered with VCPUOP_register_vcpu_info (mfn << 12 |
+   * Machine address of vCPU `n`'s vcpu_info when registered with VCPUOP_register_vcpu_info (mfn << 12 |
    * offset); undefined means the legacy slot shared_info.vcpu_info[n] (n < 32).
    */
   vcpuInfo?: (vcpu: number) => bigint | undefined;
-  /** PV start_info (guest-physical unless given as a place). */
+  /** PV start_info (a machine address unless given as a place). */
   startInfo?: () => XenPlace | undefined;
   /** vCPU `n`'s runstate area from VCPUOP_register_runstate_memory_area (guest-virtual: the guest passes a pointer). */
   runstate?: (vcpu: number) => XenPlace | undefined;
@@ -46,7 +46,7 @@ export function xenRoots(opts: XenRootsOptions): (name: string) => Value | undef
       case 'shared_info': {
         const type = xenTypeInfo(shared_info, abi);
         const a = opts.sharedInfo?.();
-        return { type, location: a === undefined ? { kind: 'unavailable', why: 'the domain has no shared_info page mapped' } : locate(a, 'physical') };
+        return { type, location: a === undefined ? { kind: 'unavailable', why: 'the domain has no shared_info page mapped' } : locate(a, 'machine') };
       }
       case 'vcpu_info':
         return indexedRoot('vcpu_info', xenTypeInfo(vcpu_info, abi), opts.vcpus, (n) => vcpuInfoLocation(opts, n));
@@ -54,7 +54,7 @@ export function xenRoots(opts: XenRootsOptions): (name: string) => Value | undef
         if (!opts.startInfo) return undefined;
         const p = opts.startInfo();
         const type = xenTypeInfo(start_info, abi);
-        return { type, location: p === undefined ? { kind: 'unavailable', why: 'no start_info (not a PV guest)' } : locate(p, 'physical') };
+        return { type, location: p === undefined ? { kind: 'unavailable', why: 'no start_info (not a PV guest)' } : locate(p, 'machine') };
       }
       case 'vcpu_runstate_info': {
         if (!opts.runstate) return undefined;
@@ -71,11 +71,11 @@ export function xenRoots(opts: XenRootsOptions): (name: string) => Value | undef
 
 function vcpuInfoLocation(opts: XenRootsOptions, n: number): ValueLocation {
   const registered = opts.vcpuInfo?.(n);
-  if (registered !== undefined) return { kind: 'memory', address: registered, space: 'physical' };
+  if (registered !== undefined) return { kind: 'memory', address: registered, space: 'machine' };
   if (n >= XEN_LEGACY_MAX_VCPUS) return { kind: 'unavailable', why: `vCPU ${n} has no vcpu_info: beyond the ${XEN_LEGACY_MAX_VCPUS} legacy slots and none registered` };
   const si = opts.sharedInfo?.();
   if (si === undefined) return { kind: 'unavailable', why: `vCPU ${n} has no vcpu_info: none registered and no shared_info page` };
   const off = elementOffset(layoutOf(shared_info, opts.abi), 'vcpu_info', n);
-  return { kind: 'memory', address: si + BigInt(off), space: 'physical' };
+  return { kind: 'memory', address: si + BigInt(off), space: 'machine' };
 }
 

@@ -68,7 +68,7 @@ function scalarType(name: ScalarName, abi: Abi): TypeInfo {
   }
 }
 
-/** A Xen struct at `address` (guest-physical unless `space` says otherwise), as a Value. */
-export function xenValue(def: StructDef, abi: Abi, address: bigint, space: AddressSpace = 'physical'): Value {
+/** A Xen struct at `address` (a machine address, as Xen keeps them, unless `space` says otherwise), as a Value. */
+export function xenValue(def: StructDef, abi: Abi, address: bigint, space: AddressSpace = 'machine'): Value {
   return { type: xenTypeInfo(def, abi), location: { kind: 'memory', address, space } };
 }

@@ -3,8 +3,10 @@
  * exception filter, the Hypercall scope at such a stop, and xen/stepIntoContinuation.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DEBUGGEE_SRC, Session, connect, fields, debuggee, launch, markerLine, sample, scopeValues, stopAfter, stopServer, topFrame } from './harness';
+import { DEBUGGEE_SRC, ROOT, Session, connect, fields, debuggee, launch, markerLine, sample, scopeValues, stopAfter, stopServer, topFrame } from './harness';
 
 /** The Hypercall scope's record, fields flattened (`continuation.progress`). */
 async function hypercallRecord(s: Session): Promise<Map<string, string>> {
@@ -126,6 +128,25 @@ describe('DAP: hypervisor breakpoints and exception filters', function () {
     assert.strictEqual(call.state, 'returned');
     assert.strictEqual(call.ret, 2048);
     assert.strictEqual(call.continuations.length, 20);
+  });
+
+  it("the hypercall log's source is the C caller, not the hypercall.h wrapper (balloon-pv64)", async () => {
+    const balloon = `${ROOT}/sample-guests/balloon/balloon.c`;
+    const line = fs.readFileSync(balloon, 'utf8').split('\n').findIndex((l) => l.includes('HYPERVISOR_memory_op(XENMEM_decrease_reservation')) + 1;
+    assert.ok(line > 0);
+    await launch(s.dc, { kernel: sample('balloon', 'pv64') }, () => s.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'XENMEM_decrease_reservation' }] }));
+    // Stopped at the call's entry; let it run so the log holds the whole call.
+    await s.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const ended = s.dc.waitForEvent('terminated');
+    await s.dc.continueRequest({ threadId: 1 });
+    await ended;
+    const log = (await s.dc.customRequest('xen/hypercallLog')).body as { entries: { subop?: string; source?: { path: string; line: number } }[] };
+    const call = log.entries.find((e) => e.subop === 'XENMEM_decrease_reservation')!;
+    assert.ok(call.source, 'the entry has a source');
+    assert.strictEqual(path.basename(call.source.path), 'balloon.c');
+    assert.strictEqual(call.source.line, line);
+    // Every entry with a source names a C caller, never the wrapper header.
+    for (const e of log.entries) if (e.source) assert.notStrictEqual(path.basename(e.source.path), 'hypercall.h', JSON.stringify(e));
   });
 
   it('stops when a continuation is created and at the next re-execution (xen/stepIntoContinuation)', async () => {

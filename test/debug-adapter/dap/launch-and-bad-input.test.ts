@@ -61,6 +61,20 @@ describe('DAP: launch, lifecycle and bad input', function () {
     await terminated;
   });
 
+  it("names the domain after the image (or the xl.cfg's name), never after VS Code's configuration name", async () => {
+    const domainName = async (): Promise<string> => ((await s.dc.customRequest('xen/domains')).body as { domains: { name: string }[] }).domains[0].name;
+    await launch(s.dc, { name: 'balloon', kernel: sample('balloon', 'pv64'), stopOnEntry: true });
+    assert.strictEqual(await domainName(), 'balloon-pv64');
+    await s.close();
+    s = await connect();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xl-name-'));
+    const cfg = path.join(dir, 'guest.cfg');
+    fs.writeFileSync(cfg, `name = "from-xl"\nkernel = "${sample('balloon', 'pv64')}"\nmemory = 64\n`);
+    await launch(s.dc, { name: 'Xen guest (xl.cfg)', xlConfig: cfg, stopOnEntry: true });
+    assert.strictEqual(await domainName(), 'from-xl');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('answers bad requests with errors and carries on', async () => {
     await launch(s.dc, { kernel: debuggee('pv64-Og') }, () => s.dc.setBreakpointsRequest({ source: { path: DEBUGGEE_SRC }, breakpoints: [{ line: markerLine('recurse-bottom') }] }));
     const f = await topFrame(s.dc);

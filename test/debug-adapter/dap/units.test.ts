@@ -44,6 +44,10 @@ describe('adapter parsers', () => {
     assert.deepStrictEqual(parseMemoryReference('phys:0x2000'), { space: 'physical', address: 0x2000n });
     assert.strictEqual(parseMemoryReference('rax'), undefined);
     assert.strictEqual(formatMemoryReference({ space: 'physical', address: 0x10n }), 'phys:0x10');
+    assert.deepStrictEqual(parseMemoryReference('mach:0x3000'), { space: 'machine', address: 0x3000n });
+    assert.strictEqual(formatMemoryReference({ space: 'machine', address: 0x10n }), 'mach:0x10');
+    assert.deepStrictEqual(parseDataId(makeDataId('machine', 0x5000n, 4)), { space: 'machine', address: 0x5000n, length: 4 });
+    assert.deepStrictEqual(parseDataId(makeDataId('physical', 0x5000n, 4)), { space: 'physical', address: 0x5000n, length: 4 });
     assert.deepStrictEqual(parseDataId(makeDataId('virtual', 0xffffffff80009110n, 8)), { space: 'virtual', address: 0xffffffff80009110n, length: 8 });
     assert.strictEqual(parseDataId('v:0x10:0'), undefined);
   });

@@ -87,11 +87,11 @@ export const MEASURED: [string, TypeInfo][] = [
 
 // ------------------------------------------------------------------ a fake environment
 
-export interface Region { base: bigint; bytes: Uint8Array; space: 'virtual' | 'physical'; readOnly?: boolean }
+export interface Region { base: bigint; bytes: Uint8Array; space: 'virtual' | 'physical' | 'machine'; readOnly?: boolean }
 
 export class FakeMemory {
   readonly regions: Region[] = [];
-  map(base: bigint, bytes: Uint8Array, space: 'virtual' | 'physical' = 'virtual', readOnly = false): Region {
+  map(base: bigint, bytes: Uint8Array, space: 'virtual' | 'physical' | 'machine' = 'virtual', readOnly = false): Region {
     const r = { base, bytes, space, readOnly };
     this.regions.push(r);
     return r;
@@ -104,11 +104,11 @@ export class FakeMemory {
     }
     return undefined;
   }
-  read(address: bigint, length: number, space: 'virtual' | 'physical'): Uint8Array | undefined {
+  read(address: bigint, length: number, space: 'virtual' | 'physical' | 'machine'): Uint8Array | undefined {
     const f = this.find(address, length, space);
     return f ? f.r.bytes.slice(f.off, f.off + length) : undefined;
   }
-  write(address: bigint, bytes: Uint8Array, space: 'virtual' | 'physical'): boolean {
+  write(address: bigint, bytes: Uint8Array, space: 'virtual' | 'physical' | 'machine'): boolean {
     const f = this.find(address, bytes.length, space);
     if (!f || f.r.readOnly) return false;
     f.r.bytes.set(bytes, f.off);
@@ -135,10 +135,10 @@ export class FakeEnv implements EvalEnv {
   }
   readDwarfRegister(reg: number): bigint | undefined { return this.dwarf.get(reg); }
   writeDwarfRegister(reg: number, value: bigint): void { this.dwarf.set(reg, value); }
-  readMemory(address: bigint, length: number, space: 'virtual' | 'physical'): Uint8Array | undefined {
+  readMemory(address: bigint, length: number, space: 'virtual' | 'physical' | 'machine'): Uint8Array | undefined {
     return this.memory.read(address, length, space);
   }
-  writeMemory(address: bigint, bytes: Uint8Array, space: 'virtual' | 'physical'): boolean {
+  writeMemory(address: bigint, bytes: Uint8Array, space: 'virtual' | 'physical' | 'machine'): boolean {
     return this.memory.write(address, bytes, space);
   }
   describeAddress(address: bigint): string | undefined {

@@ -44,7 +44,7 @@ describe('values: frame environment', () => {
   const memory = new FakeMemory();
   memory.map(0x7000n, new Uint8Array(0x1000));
   memory.map(0x600000n, new Uint8Array(0x200));
-  memory.map(0x100000n, new Uint8Array(0x1000), 'physical');
+  memory.map(0x100000n, new Uint8Array(0x1000), 'machine');
   memory.write(0x600000n, Uint8Array.from([7, 0, 0, 0, 9, 0, 0, 0]), 'virtual');
   memory.write(0x7ff0n, Uint8Array.from([0x20, 0x70, 0, 0, 0, 0, 0, 0]), 'virtual'); // n = 0x7020
   memory.write(0x7020n, Uint8Array.from([5, 0, 0, 0]), 'virtual'); // n->val = 5
@@ -88,7 +88,7 @@ describe('values: frame environment', () => {
     evaluate('counter += 1', env);
     assert.equal(num('counter'), 8n);
     evaluate('shared_info.wc_sec = 77', env);
-    assert.equal(memory.read(0x100000n + 0xc04n, 1, 'physical')![0], 77, 'shared_info.wc_sec is at offset 0xc04 on x86_64');
+    assert.equal(memory.read(0x100000n + 0xc04n, 1, 'machine')![0], 77, 'shared_info.wc_sec is at offset 0xc04 on x86_64');
   });
 
   it('builds Locals and Globals scopes; shadowed locals have no evaluateName', () => {

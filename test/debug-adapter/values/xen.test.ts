@@ -1,6 +1,6 @@
 /**
  * Xen ABI types from the emulator's declarations: sizes, every offset against layoutOf() and against gcc
- * with the real public headers (/usr/include/xen) on both ABIs, and the Xen path roots over guest-physical
+ * with the real public headers (/usr/include/xen) on both ABIs, and the Xen path roots over machine
  * memory written with the emulator's own StructView.
  */
 import * as assert from 'node:assert/strict';
@@ -48,8 +48,8 @@ function xenWorld(abi: Abi, opts: { mapped?: boolean } = {}): { env: FakeEnv; sh
   const env = new FakeEnv(undefined, abi === 'x86_64' ? 'x86_64' : 'i386');
   const sharedBytes = new Uint8Array(4096);
   const regPage = new Uint8Array(4096);
-  env.memory.map(SHARED, sharedBytes, 'physical');
-  env.memory.map(REGISTERED & ~0xfffn, regPage, 'physical');
+  env.memory.map(SHARED, sharedBytes, 'machine');
+  env.memory.map(REGISTERED & ~0xfffn, regPage, 'machine');
   const shared = StructView.of(S.shared_info, abi, new DataView(sharedBytes.buffer));
   const vcpu1 = StructView.of(S.vcpu_info, abi, new DataView(regPage.buffer), Number(REGISTERED & 0xfffn));
   env.roots = xenRoots({
@@ -177,7 +177,7 @@ describe('values: Xen path roots', () => {
     assert.equal(num(env, '$shared_info.wc_sec'), 99n);
   });
 
-  it('writes through guest-physical memory and refuses what has no virtual address', () => {
+  it('writes through machine memory and refuses what has no virtual address', () => {
     const { env, shared, vcpu1 } = xenWorld('x86_64');
     assign('vcpu_info[1].evtchn_upcall_mask', '1', env);
     assert.equal(vcpu1.get('evtchn_upcall_mask'), 1);
@@ -186,14 +186,14 @@ describe('values: Xen path roots', () => {
     assign('vcpu_info[0].time.tsc_shift', '-5', env);
     assert.equal(shared.sub('vcpu_info', 0).get('time.tsc_shift'), -5);
     const refuse = (text: string, re: RegExp): void => assert.throws(() => valueToBigInt(evaluate(text, env), env), (e: unknown) => e instanceof EvalError && re.test(e.message), text);
-    refuse('&shared_info', /guest-physical memory at 0x5000; it has no guest-virtual address/);
-    refuse('shared_info.evtchn_pending + 1', /guest-physical memory .* index it instead/);
+    refuse('&shared_info', /machine memory at 0x5000; it has no guest-virtual address/);
+    refuse('shared_info.evtchn_pending + 1', /machine memory .* index it instead/);
     refuse('vcpu_info[2]', /vcpu_info\[2\] is out of range \(0\.\.1\)/);
     refuse('vcpu_info + 1', /per vCPU: index it/);
     refuse('vcpu_info.time', /not a struct or union/);
   });
 
-  it('shows roots as variables with physical memory references, expansion and paging', () => {
+  it('shows roots as variables with machine memory references, expansion and paging', () => {
     const { env, shared } = xenWorld('x86_64');
     shared.set('wc_nsec', 5);
     const store = new VariableStore();
@@ -204,13 +204,13 @@ describe('values: Xen path roots', () => {
     assert.equal(vi.indexedVariables, 2);
     const vcpus = store.variables(vi.variablesReference);
     assert.deepEqual(vcpus.map((v) => [v.name, v.evaluateName, v.memoryReference]), [
-      ['[0]', 'vcpu_info[0]', 'phys:0x5000'], ['[1]', 'vcpu_info[1]', 'phys:0x9040'],
+      ['[0]', 'vcpu_info[0]', 'mach:0x5000'], ['[1]', 'vcpu_info[1]', 'mach:0x9040'],
     ]);
     const v1 = store.variables(vcpus[1].variablesReference);
     assert.deepEqual(v1.map((v) => v.name), ['evtchn_upcall_pending', 'evtchn_upcall_mask', 'evtchn_pending_sel', 'arch', 'time']);
     assert.equal(v1[2].evaluateName, 'vcpu_info[1].evtchn_pending_sel');
-    assert.equal(v1[2].memoryReference, 'phys:0x9048');
-    assert.equal(si.memoryReference, 'phys:0x5000');
+    assert.equal(v1[2].memoryReference, 'mach:0x9048');
+    assert.equal(si.memoryReference, 'mach:0x5000');
     const siKids = store.variables(si.variablesReference);
     const pending = siKids.find((v) => v.name === 'evtchn_pending')!;
     assert.equal(pending.indexedVariables, 64);
@@ -219,7 +219,7 @@ describe('values: Xen path roots', () => {
     assert.equal(siKids.find((v) => v.name === 'wc_nsec')!.value, '5');
     assert.equal(store.setVariable(vcpus[1].variablesReference, 'evtchn_upcall_pending', '1').value, '1');
     const e = evaluateForDap('vcpu_info[1].time', env, store);
-    assert.equal(e.memoryReference, 'phys:0x9060');
+    assert.equal(e.memoryReference, 'mach:0x9060');
     assert.equal(e.type, 'struct vcpu_time_info');
     assert.ok(e.result.startsWith('{version = 0, pad0 = 0, tsc_timestamp = 0,'), e.result);
   });
@@ -247,7 +247,7 @@ describe('values: Xen path roots', () => {
   it('shows start_info strings and a Xen struct at any address (xenValue)', () => {
     const env = new FakeEnv();
     const bytes = new Uint8Array(4096);
-    env.memory.map(0x2000n, bytes, 'physical');
+    env.memory.map(0x2000n, bytes, 'machine');
     const view = StructView.of(S.start_info, 'x86_64', new DataView(bytes.buffer));
     view.setString('magic', 'xen-3.0-x86_64');
     view.setString('cmd_line', 'console=hvc0 debug');
