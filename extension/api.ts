@@ -2,6 +2,7 @@
  * What activate() returns (vscode.extensions.getExtension(...).exports): a handle for extension-host tests and
  * other extensions to read the Xen views' rows and find guests without going through the UI.
  */
+import type * as vscode from 'vscode';
 import type { DiscoveredGuest } from './core/guest-discovery';
 import type { XenTreeNode } from './core/tree-node';
 
@@ -12,4 +13,6 @@ export interface XenGuestExtensionApi {
   refresh(): Promise<void>;
   /** Guest kernels found in the open workspace folders. */
   discoverGuests(): Promise<DiscoveredGuest[]>;
+  /** The registered `xen-guest` configuration providers: `initial` (new launch.json, resolution) and `dynamic`. */
+  configurationProviders: { initial: vscode.DebugConfigurationProvider; dynamic: vscode.DebugConfigurationProvider };
 }

@@ -18,12 +18,13 @@ import { refreshAll, registerViews } from './views/xen-views';
 export function activate(context: vscode.ExtensionContext): XenGuestExtensionApi {
   const watch = new XenSessionWatch();
   const revealer = new CallSiteRevealer(watch);
+  const configurationProviders = { initial: new XenConfigurationProvider(), dynamic: new XenDynamicConfigurationProvider() };
   context.subscriptions.push(
     watch,
     revealer,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new XenAdapterDescriptorFactory(context.extensionPath, createInlineSession)),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new XenConfigurationProvider()),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new XenDynamicConfigurationProvider(),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, configurationProviders.initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, configurationProviders.dynamic,
       vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
   const views = registerViews(context, watch);
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): XenGuestExtensionApi
     rows: (view) => views[view].rows(),
     refresh: () => refreshAll(views, true),
     discoverGuests: () => findGuests(),
+    configurationProviders,
   };
 }
 
