@@ -6,7 +6,8 @@
 import type { Vcpu } from '../emulator/xen/vcpu';
 import type { Guest } from './guest';
 import { readGuest, writeGuest } from './memory';
-import { readRegister, writeRegister, DWARF_REGS } from './scopes/registers';
+import { readRegister, writeRegister } from './scopes/registers';
+import { DWARF_REGISTER_NAMES } from './symbols';
 import { innermostContext } from './stack';
 import type { FrameContext } from './symbols/model';
 import { createFrameEnv, EvalEnv, xenRoots } from './values';
@@ -15,7 +16,7 @@ export function frameEnv(g: Guest, v: Vcpu, frame?: FrameContext): EvalEnv {
   const ctx = frame ?? innermostContext(v);
   const innermost = !ctx.isReturnAddress;
   const d = v.domain;
-  const dwarfNames = DWARF_REGS[ctx.arch];
+  const dwarfNames = DWARF_REGISTER_NAMES[ctx.arch];
   return createFrameEnv({
     frame: ctx,
     symbols: g.symbols,

@@ -5,9 +5,9 @@
  */
 import type { Vcpu } from '../emulator/xen/vcpu';
 import type { Arch, FrameContext, GuestSymbols, UnwoundFrame } from './symbols/model';
-import { DWARF_REGS, readRegister } from './scopes/registers';
+import { readRegister } from './scopes/registers';
 import { readGuest, readGuestInto } from './memory';
-import { dwarfToEmulatorRegister } from './symbols';
+import { DWARF_REGISTER_NAMES, dwarfToEmulatorRegister } from './symbols';
 
 export interface GuestFrame {
   /** 0 = innermost. Inlined frames share their concrete frame's context. */
@@ -28,7 +28,7 @@ export function archOf(v: Vcpu): Arch {
 
 /** Frame 0's context: every DWARF register read live from the core. */
 export function innermostContext(v: Vcpu, arch: Arch = archOf(v)): FrameContext {
-  const names = DWARF_REGS[arch];
+  const names = DWARF_REGISTER_NAMES[arch];
   return {
     arch,
     pc: v.cpu.rip,
@@ -49,7 +49,7 @@ export function innermostContext(v: Vcpu, arch: Arch = archOf(v)): FrameContext 
 export function snapshotContext(v: Vcpu, stackBuffer: Uint8Array, arch: Arch = archOf(v)): FrameContext {
   // Straight from the core's GPRs (the hot path of the hypercall log); the pc column is RIP.
   const mask = arch === 'x86_64' ? (1n << 64n) - 1n : 0xffffffffn;
-  const regs = DWARF_REGS[arch].map((_n, i) => {
+  const regs = DWARF_REGISTER_NAMES[arch].map((_n, i) => {
     const emu = dwarfToEmulatorRegister(arch, i);
     return emu === undefined ? v.cpu.rip & mask : v.cpu.getReg(emu) & mask;
   });
@@ -127,7 +127,7 @@ export function scanForReturn(ctx: FrameContext, symbols: GuestSymbols): Unwound
     if (ret === 0n || !safe(() => symbols.functionAt(ret - 1n)) || !safe(() => symbols.sourceAt(ret - 1n))) continue;
     const cfa = at + BigInt(word);
     const registers = new Map<number, bigint>();
-    const names = DWARF_REGS[ctx.arch];
+    const names = DWARF_REGISTER_NAMES[ctx.arch];
     for (let r = 0; r < names.length - 1; r++) {
       const v = ctx.readRegister(r);
       if (v !== undefined) registers.set(r, v);

@@ -7,7 +7,6 @@ import { Reg } from '../../emulator/cpu/api-types';
 import { CS, DS, ES, FS, GS, SS } from '../../emulator/cpu/constants';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { bigHi, bigLo, toBig } from '../../emulator/cpu/state';
-import type { Arch } from '../symbols/model';
 
 export interface RegisterRead { value: bigint; size: number }
 
@@ -98,10 +97,5 @@ export function registerNames(cpu: Cpu): { gprs: string[]; ip: string; flags: st
   };
 }
 
-/** DWARF register numbers (psABIs) → names, for a frame's registers. */
-export const DWARF_REGS: Record<Arch, string[]> = {
-  x86_64: ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'],
-  i386: ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'],
-};
 
 export { Reg };

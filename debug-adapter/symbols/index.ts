@@ -11,7 +11,9 @@ export function loadGuestSymbols(bytes: Uint8Array, path: string): GuestSymbols 
 }
 
 export * from './model';
-export { dwarfToEmulatorRegister, emulatorToDwarfRegister, dwarfRegisterName, archRegisters, calleeSaved } from './registers';
+export {
+  DWARF_REGISTER_NAMES, dwarfToEmulatorRegister, emulatorToDwarfRegister, dwarfRegisterName, dwarfRegisterNumber, archRegisters, calleeSaved,
+} from './registers';
 export { sizeOf, strip } from './types';
 export { evaluateLocation } from './expr';
 export { vcpuFrame, callerFrame, unwindStack } from './frames';

@@ -15,8 +15,11 @@ const X64_TO_EMU = [0, 2, 1, 3, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15];
 // i386 DWARF 0..7: eax ecx edx ebx esp ebp esi edi: already the ModRM order.
 const I386_TO_EMU = [0, 1, 2, 3, 4, 5, 6, 7];
 
-const X64_NAMES = ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
-const I386_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'];
+/** Names of the DWARF general-purpose registers and the pc column, by DWARF number. */
+export const DWARF_REGISTER_NAMES: Record<Arch, readonly string[]> = {
+  x86_64: ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'],
+  i386: ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip'],
+};
 
 /**
  * The emulator's GPR index (`cpu.getReg(i)`) for a DWARF register, or undefined for registers that are not
@@ -33,9 +36,15 @@ export function emulatorToDwarfRegister(arch: Arch, emuReg: number): number | un
   return i < 0 ? undefined : i;
 }
 
-/** The DWARF register's name (`rbx`, `esp`, `rip`…), or `r<N>` for others. */
+/** The DWARF register's name (`rbx`, `esp`, `rip`…), or `register N` for others. */
 export function dwarfRegisterName(arch: Arch, dwarfReg: number): string {
-  return (arch === 'x86_64' ? X64_NAMES : I386_NAMES)[dwarfReg] ?? `dwarf${dwarfReg}`;
+  return DWARF_REGISTER_NAMES[arch][dwarfReg] ?? `register ${dwarfReg}`;
+}
+
+/** The DWARF number of a general-purpose register name (or the pc), or undefined. */
+export function dwarfRegisterNumber(arch: Arch, name: string): number | undefined {
+  const i = DWARF_REGISTER_NAMES[arch].indexOf(name.toLowerCase());
+  return i < 0 ? undefined : i;
 }
 
 /** Callee-saved registers (psABI), which an unwinder may assume unchanged when CFI does not mention them. */

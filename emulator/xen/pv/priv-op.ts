@@ -10,19 +10,16 @@
  * (they reach the guest as #GP); a domU has no I/O ports, so permitted IN reads all-ones and OUT is dropped.
  */
 import { Reg } from '../../cpu/api-types';
-import { CR0_TS, CR4_DE, CR4_FSGSBASE, CR4_TSD, FS, GS } from '../../cpu/constants';
+import {
+  CR0_TS, CR4_DE, CR4_FSGSBASE, CR4_TSD, FS, GS, MSR_EFER, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC,
+} from '../../cpu/constants';
 import type { Hypervisor } from '../hypervisor';
 import type { Vcpu } from '../vcpu';
 import { fpuTaskswitch, guestKernelMode } from './bounce';
 import { newGuestCr3, ownedByDomain } from './mmu';
 import { pvDomainStateOf, pvOf } from './state';
 
-const MSR_TSC = 0x10;
 const MSR_MISC_ENABLE = 0x1a0;
-const MSR_EFER = 0xc0000080;
-const MSR_FS_BASE = 0xc0000100;
-const MSR_GS_BASE = 0xc0000101;
-const MSR_SHADOW_GS_BASE = 0xc0000102;
 /** CR4 bits a PV guest controls (pv/domain.c PV_CR4_GUEST_MASK, minus OSXSAVE: no XSAVE here). */
 const CR4_GUEST_MASK = CR4_TSD | CR4_DE | CR4_FSGSBASE;
 
@@ -94,7 +91,7 @@ function readMsr(v: Vcpu, msr: number): bigint | undefined {
   switch (msr) {
     case MSR_FS_BASE: return lm ? cpu.getSegment(FS).base : undefined;
     case MSR_GS_BASE: return lm ? cpu.getSegment(GS).base : undefined;
-    case MSR_SHADOW_GS_BASE: return lm ? pvOf(v).gsBaseUser : undefined;
+    case MSR_KERNEL_GS_BASE: return lm ? pvOf(v).gsBaseUser : undefined;
     case MSR_EFER: return guestEfer(v);
     case MSR_TSC: return BigInt.asUintN(64, BigInt(cpu.instructionsRetired) + cpu.tscOffset);
     // guest_misc_enable(): fast strings; BTS/PEBS unavailable, xTPR disabled (host bits vary).
@@ -120,7 +117,7 @@ function writeMsr(v: Vcpu, msr: number, val: bigint): boolean {
       cpu.setSegment(GS, { ...cpu.getSegment(GS), base: val });
       pv.gsBaseKernel = val;
       return true;
-    case MSR_SHADOW_GS_BASE:
+    case MSR_KERNEL_GS_BASE:
       if (!lm || !canonical(val)) return false;
       cpu.msrKernelGsBase = val;
       pv.gsBaseUser = val;
